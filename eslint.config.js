@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'bench/**/build/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'bench/**/build/**', 'coverage/**', 'scratch/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -16,8 +16,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'react', 'react-dom', 'three'], message: 'core/ stays plain Node: no electron, react or three.' },
-            { group: ['**/renderer/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**'], message: 'core/ must not import a shell.' },
+            {
+              group: ['electron', 'react', 'react-dom', 'three'],
+              message: 'core/ stays plain Node: no electron, react or three.',
+            },
+            {
+              group: ['**/renderer/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**'],
+              message: 'core/ must not import a shell.',
+            },
           ],
         },
       ],

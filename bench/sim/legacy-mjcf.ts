@@ -37,7 +37,8 @@ export function legacySceneXml(spec: SceneSpec): string {
 
 export function toLegacyMjcf(xml: string): string {
   const root = parseXml(xml);
-  if (root.name !== 'mujoco') throw new Error(`toLegacyMjcf: root element is <${root.name}>, expected <mujoco>`);
+  if (root.name !== 'mujoco')
+    throw new Error(`toLegacyMjcf: root element is <${root.name}>, expected <mujoco>`);
   const angleDegrees = elements(root, 'compiler').every((c) => getAttr(c, 'angle') !== 'radian');
   const autolimits = elements(root, 'compiler').every((c) => getAttr(c, 'autolimits') !== 'false');
   const defaults = collectDefaults(root);
@@ -45,7 +46,9 @@ export function toLegacyMjcf(xml: string): string {
   walk(root, (el, parents) => {
     switch (el.name) {
       case 'include':
-        throw new Error(`toLegacyMjcf: inline <include file="${getAttr(el, 'file')}"/> first (see composeSceneXml)`);
+        throw new Error(
+          `toLegacyMjcf: inline <include file="${getAttr(el, 'file')}"/> first (see composeSceneXml)`,
+        );
       case 'compiler':
         deleteAttr(el, 'autolimits');
         break;
@@ -62,7 +65,8 @@ export function toLegacyMjcf(xml: string): string {
         if (autolimits) addLimitedFlag(el, 'range', 'limited');
         break;
       case 'position':
-        if (parents.some((p) => p.name === 'default' || p.name === 'actuator')) positionToGeneral(el, parents);
+        if (parents.some((p) => p.name === 'default' || p.name === 'actuator'))
+          positionToGeneral(el, parents);
         break;
     }
     if (autolimits && isActuatorElement(el, parents)) {
@@ -94,7 +98,8 @@ function addLimitedFlag(el: XmlElement, range: string, flag: string): void {
 
 function positionToGeneral(el: XmlElement, parents: XmlElement[]): void {
   for (const newer of ['dampratio', 'timeconst', 'inheritrange']) {
-    if (getAttr(el, newer) !== undefined) throw new Error(`toLegacyMjcf: <position ${newer}> has no MuJoCo 2.2.2 equivalent`);
+    if (getAttr(el, newer) !== undefined)
+      throw new Error(`toLegacyMjcf: <position ${newer}> has no MuJoCo 2.2.2 equivalent`);
   }
   const kp = getAttr(el, 'kp');
   const kv = getAttr(el, 'kv');
@@ -105,11 +110,10 @@ function positionToGeneral(el: XmlElement, parents: XmlElement[]): void {
   // An actuator without kp/kv takes its gains from its (already rewritten) default class. A
   // <position> default without them still means kp=1, kv=0 in MuJoCo 3.x, as written out here.
   if (kp === undefined && kv === undefined && !inDefault) return;
-  if ((kp === undefined) !== (kv === undefined) && !inDefault) {
-    throw new Error(`toLegacyMjcf: <position name="${getAttr(el, 'name') ?? ''}"> sets only one of kp/kv; set both`);
-  }
+  // With only one of them, what the other inherits differs between versions: refuse to guess.
   if ((kp === undefined) !== (kv === undefined)) {
-    throw new Error(`toLegacyMjcf: a <default><position> sets only one of kp/kv; set both`);
+    const where = inDefault ? 'a <default><position>' : `<position name="${getAttr(el, 'name') ?? ''}">`;
+    throw new Error(`toLegacyMjcf: ${where} sets only one of kp/kv; set both`);
   }
   const p = Number(kp ?? 1);
   const v = Number(kv ?? 0);
@@ -137,7 +141,11 @@ function collectDefaults(root: XmlElement): Map<string, DefaultClass> {
 }
 
 /** An attribute of <joint> resolved through the default-class chain. */
-function jointDefault(defaults: Map<string, DefaultClass>, className: string, attr: string): string | undefined {
+function jointDefault(
+  defaults: Map<string, DefaultClass>,
+  className: string,
+  attr: string,
+): string | undefined {
   for (let name: string | undefined = className; name !== undefined; name = defaults.get(name)?.parent) {
     const cls = defaults.get(name);
     if (!cls) break;
@@ -155,25 +163,44 @@ interface JointQpos {
 }
 
 /** Joints in qpos order (depth-first document order of the worldbody trees) with their qpos0. */
-function jointsInOrder(root: XmlElement, defaults: Map<string, DefaultClass>, angleDegrees: boolean): JointQpos[] {
+function jointsInOrder(
+  root: XmlElement,
+  defaults: Map<string, DefaultClass>,
+  angleDegrees: boolean,
+): JointQpos[] {
   const joints: JointQpos[] = [];
   const visitBody = (body: XmlElement, childclass: string): void => {
     const bodyClass = getAttr(body, 'childclass') ?? childclass;
     for (const el of body.children) {
       if (el.name === 'freejoint' || el.name === 'joint') {
         const cls = getAttr(el, 'class') ?? bodyClass;
-        const type = el.name === 'freejoint' ? 'free' : (getAttr(el, 'type') ?? jointDefault(defaults, cls, 'type') ?? 'hinge');
+        const type =
+          el.name === 'freejoint'
+            ? 'free'
+            : (getAttr(el, 'type') ?? jointDefault(defaults, cls, 'type') ?? 'hinge');
         const name = getAttr(el, 'name') ?? `<unnamed ${type} joint>`;
         if (type === 'free') {
           for (const orient of ['euler', 'axisangle', 'xyaxes', 'zaxis']) {
-            if (getAttr(body, orient) !== undefined) throw new Error(`toLegacyMjcf: free body uses ${orient}; pad its keyframe by hand`);
+            if (getAttr(body, orient) !== undefined)
+              throw new Error(`toLegacyMjcf: free body uses ${orient}; pad its keyframe by hand`);
           }
-          joints.push({ name, qpos0: [...numbers(getAttr(body, 'pos') ?? '0 0 0'), ...numbers(getAttr(body, 'quat') ?? '1 0 0 0')], dofs: 6 });
+          joints.push({
+            name,
+            qpos0: [
+              ...numbers(getAttr(body, 'pos') ?? '0 0 0'),
+              ...numbers(getAttr(body, 'quat') ?? '1 0 0 0'),
+            ],
+            dofs: 6,
+          });
         } else if (type === 'ball') {
           joints.push({ name, qpos0: [1, 0, 0, 0], dofs: 3 });
         } else {
           const ref = Number(getAttr(el, 'ref') ?? jointDefault(defaults, cls, 'ref') ?? 0);
-          joints.push({ name, qpos0: [type === 'hinge' && angleDegrees ? (ref * Math.PI) / 180 : ref], dofs: 1 });
+          joints.push({
+            name,
+            qpos0: [type === 'hinge' && angleDegrees ? (ref * Math.PI) / 180 : ref],
+            dofs: 1,
+          });
         }
       } else if (el.name === 'body') {
         visitBody(el, bodyClass);
@@ -194,13 +221,20 @@ function padKeyframes(root: XmlElement, defaults: Map<string, DefaultClass>, ang
     const qpos = getAttr(key, 'qpos');
     if (qpos !== undefined) {
       const values = numbers(qpos);
-      if (values.length > qpos0.length) throw new Error(`toLegacyMjcf: keyframe qpos has ${values.length} values but nq is ${qpos0.length}`);
-      if (values.length < qpos0.length) setAttr(key, 'qpos', [...values, ...qpos0.slice(values.length)].map(fmt).join(' '));
+      if (values.length > qpos0.length)
+        throw new Error(`toLegacyMjcf: keyframe qpos has ${values.length} values but nq is ${qpos0.length}`);
+      if (values.length < qpos0.length)
+        setAttr(key, 'qpos', [...values, ...qpos0.slice(values.length)].map(fmt).join(' '));
     }
     const qvel = getAttr(key, 'qvel');
     if (qvel !== undefined) {
       const values = numbers(qvel);
-      if (values.length < nv) setAttr(key, 'qvel', [...values, ...new Array<number>(nv - values.length).fill(0)].map(fmt).join(' '));
+      if (values.length < nv)
+        setAttr(
+          key,
+          'qvel',
+          [...values, ...new Array<number>(nv - values.length).fill(0)].map(fmt).join(' '),
+        );
     }
   }
 }
@@ -212,7 +246,8 @@ function inlineIncludes(root: XmlElement, files: Record<string, XmlElement>): vo
       const file = getAttr(child, 'file') ?? '';
       const included = files[file];
       if (!included) throw new Error(`composeSceneXml: no content for <include file="${file}"/>`);
-      if (included.name !== 'mujoco') throw new Error(`composeSceneXml: ${file} has root <${included.name}>, expected <mujoco>`);
+      if (included.name !== 'mujoco')
+        throw new Error(`composeSceneXml: ${file} has root <${included.name}>, expected <mujoco>`);
       return included.children;
     });
   });
@@ -283,7 +318,9 @@ export function serializeXml(root: XmlElement): string {
   const lines: string[] = [];
   const write = (el: XmlElement, depth: number): void => {
     const pad = '  '.repeat(depth);
-    const attrs = el.attrs.map(([k, v]) => ` ${k}="${v.replace(/&(?![a-z]+;|#)/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
+    const attrs = el.attrs
+      .map(([k, v]) => ` ${k}="${v.replace(/&(?![a-z]+;|#)/g, '&amp;').replace(/"/g, '&quot;')}"`)
+      .join('');
     if (el.children.length === 0) {
       lines.push(`${pad}<${el.name}${attrs}/>`);
       return;
@@ -296,7 +333,11 @@ export function serializeXml(root: XmlElement): string {
   return lines.join('\n') + '\n';
 }
 
-function walk(el: XmlElement, visit: (el: XmlElement, parents: XmlElement[]) => void, parents: XmlElement[] = []): void {
+function walk(
+  el: XmlElement,
+  visit: (el: XmlElement, parents: XmlElement[]) => void,
+  parents: XmlElement[] = [],
+): void {
   visit(el, parents);
   const next = [...parents, el];
   for (const child of el.children) walk(child, visit, next);
@@ -322,7 +363,8 @@ function deleteAttr(el: XmlElement, name: string): void {
 
 function numbers(text: string): number[] {
   const values = text.trim().split(/\s+/).map(Number);
-  if (values.some((v) => !Number.isFinite(v))) throw new Error(`toLegacyMjcf: '${text}' is not a list of numbers`);
+  if (values.some((v) => !Number.isFinite(v)))
+    throw new Error(`toLegacyMjcf: '${text}' is not a list of numbers`);
   return values;
 }
 

@@ -57,7 +57,12 @@ export async function buildNative(): Promise<string | undefined> {
 }
 
 /** Run the native stepping benchmark on a model file; throws with the loader's message on failure. */
-export async function runNative(bin: string, xmlPath: string, steps: number, reps: number): Promise<NativeResult> {
+export async function runNative(
+  bin: string,
+  xmlPath: string,
+  steps: number,
+  reps: number,
+): Promise<NativeResult> {
   let stdout: string;
   try {
     ({ stdout } = await run(bin, [xmlPath, String(steps), String(reps)], { timeout: 600_000 }));

@@ -77,7 +77,8 @@ function inferArmSpec(sim: Simulation): ArmSpec {
   }
   const actuatorJoint = (a: number): string => sim.name('joint', model.actuator_trnid[2 * a]);
   const actuators = sim.names('actuator');
-  const actuatorOf = (joint: string): string | undefined => actuators.find((_, a) => actuatorJoint(a) === joint);
+  const actuatorOf = (joint: string): string | undefined =>
+    actuators.find((_, a) => actuatorJoint(a) === joint);
   const missing = chain.filter((joint) => actuatorOf(joint) === undefined);
   if (chain.length < 3 || missing.length > 0) {
     throw new SimError(
@@ -87,9 +88,14 @@ function inferArmSpec(sim: Simulation): ArmSpec {
         : `${sim.source}: joint(s) ${missing.join(', ')} above the gripper have no position actuator`,
     );
   }
-  const gripperActuators = actuators.filter((name, a) => /gripper|finger|jaw/i.test(name) && !chain.includes(actuatorJoint(a)));
+  const gripperActuators = actuators.filter(
+    (name, a) => /gripper|finger|jaw|claw/i.test(name) && !chain.includes(actuatorJoint(a)),
+  );
   if (gripperActuators.length === 0) {
-    throw new SimError('not-an-arm', `${sim.source}: no gripper actuator (an actuator named like 'gripper', 'finger' or 'jaw')`);
+    throw new SimError(
+      'not-an-arm',
+      `${sim.source}: no gripper actuator (an actuator named like 'gripper', 'finger', 'jaw' or 'claw')`,
+    );
   }
   const range = (name: string): [number, number] => {
     const a = sim.id('actuator', name);

@@ -5,7 +5,14 @@ import type { Simulation } from './simulation.ts';
 import { armSpecFor, type ArmSpec } from './arm-spec.ts';
 import { IkSolver } from './ik.ts';
 import { planJointMove, sampleTrajectory } from './trajectory.ts';
-import { downwardGripperMatrix, tiltFromDown, wrapGripperYaw, yawOf, type Vec3 } from './rotation.ts';
+import {
+  downwardGripperMatrix,
+  tiltFromDown,
+  wrapAngle,
+  wrapGripperYaw,
+  yawOf,
+  type Vec3,
+} from './rotation.ts';
 
 export type PrimitiveName = 'open_gripper' | 'close_gripper' | 'move_gripper';
 export type PrimitiveStatus = 'reached' | 'unreachable' | 'blocked' | 'timeout' | 'invalid';
@@ -35,6 +42,8 @@ export interface PrimitiveResult {
 
 export const REACH_POSITION_TOLERANCE = 0.005; // m
 export const REACH_ANGLE_TOLERANCE = (3 * Math.PI) / 180;
+/** An IK solution this close is good enough to move to; the motion itself is checked against the reach tolerances. */
+const IK_ACCEPT = { position: 0.4 * REACH_POSITION_TOLERANCE, angle: 0.4 * REACH_ANGLE_TOLERANCE };
 const TRACKING_LIMIT = 0.2; // rad between command and joint before a contact counts as blocking
 const SETTLE_TIMEOUT = 1.5; // s after the trajectory ends
 const GRIPPER_TIME = { min: 0.25, max: 1.2 };
@@ -154,7 +163,9 @@ export class Arm {
     const target = position as Vec3;
 
     const solution = this.bestSolution(target, yaw);
-    if (!(solution.positionError <= REACH_POSITION_TOLERANCE && solution.angleError <= REACH_ANGLE_TOLERANCE)) {
+    if (!(
+      solution.positionError <= REACH_POSITION_TOLERANCE && solution.angleError <= REACH_ANGLE_TOLERANCE
+    )) {
       const closest = {
         position: solution.position.map(round4) as Vec3,
         yaw: round4(wrapGripperYaw(yawOf(solution.rotation))),
@@ -174,15 +185,36 @@ export class Arm {
 
     const blocked = this.track(solution.q);
     if (blocked) {
-      return { ...this.result('move_gripper', 'blocked', `motion blocked by contact between ${blocked.robot} and ${blocked.other}`, start), contact: blocked };
+      return {
+        ...this.result(
+          'move_gripper',
+          'blocked',
+          `motion blocked by contact between ${blocked.robot} and ${blocked.other}`,
+          start,
+        ),
+        contact: blocked,
+      };
     }
     const settled = this.settle(target, yaw);
     if (settled) return this.result('move_gripper', 'reached', `reached ${fmtVec(target)}`, start);
     const contact = this.robotContact();
     if (contact) {
-      return { ...this.result('move_gripper', 'blocked', `stopped short by contact between ${contact.robot} and ${contact.other}`, start), contact };
+      return {
+        ...this.result(
+          'move_gripper',
+          'blocked',
+          `stopped short by contact between ${contact.robot} and ${contact.other}`,
+          start,
+        ),
+        contact,
+      };
     }
-    return this.result('move_gripper', 'timeout', `did not settle at ${fmtVec(target)} within ${SETTLE_TIMEOUT} s`, start);
+    return this.result(
+      'move_gripper',
+      'timeout',
+      `did not settle at ${fmtVec(target)} within ${SETTLE_TIMEOUT} s`,
+      start,
+    );
   }
 
   /** Step the simulation for `seconds` holding the current commands. */
@@ -196,16 +228,22 @@ export class Arm {
 
   private bestSolution(position: Vec3, yaw: number): ReturnType<IkSolver['solve']> {
     // The jaws look the same turned by pi: try the equivalent yaw nearer the wrist's current one.
-    const current = this.pose().yaw;
-    const candidates = [yaw, yaw + Math.PI].sort(
-      (a, b) => Math.abs(wrapGripperYaw(a - current + Math.PI / 2)) - Math.abs(wrapGripperYaw(b - current + Math.PI / 2)),
-    );
+    const s = this.siteId;
+    const current = yawOf(this.sim.data.site_xmat.subarray(9 * s, 9 * s + 9));
+    const turn = (a: number): number => Math.abs(wrapAngle(a - current));
+    const candidates = [yaw, yaw + Math.PI].sort((a, b) => turn(a) - turn(b));
     const seeds = [this.jointPositions()];
     let best: ReturnType<IkSolver['solve']> | undefined;
     for (const candidate of candidates) {
-      const solution = this.ik.solve({ position, rotation: downwardGripperMatrix(candidate) }, seeds);
-      if (!best || solution.positionError + 0.25 * solution.angleError < best.positionError + 0.25 * best.angleError) best = solution;
-      if (solution.converged) break;
+      const solution = this.ik.solve({ position, rotation: downwardGripperMatrix(candidate) }, seeds, {
+        accept: IK_ACCEPT,
+      });
+      if (
+        !best ||
+        solution.positionError + 0.25 * solution.angleError < best.positionError + 0.25 * best.angleError
+      )
+        best = solution;
+      if (solution.positionError <= IK_ACCEPT.position && solution.angleError <= IK_ACCEPT.angle) break;
     }
     return best!;
   }
@@ -243,15 +281,27 @@ export class Arm {
     const dt = this.sim.model.opt.timestep;
     for (let t = 0; t <= SETTLE_TIMEOUT; t += 10 * dt) {
       const pose = this.pose();
-      const err = Math.hypot(pose.position[0] - target[0], pose.position[1] - target[1], pose.position[2] - target[2]);
+      const err = Math.hypot(
+        pose.position[0] - target[0],
+        pose.position[1] - target[1],
+        pose.position[2] - target[2],
+      );
       const yawErr = Math.abs(wrapGripperYaw(pose.yaw - yaw));
-      if (err < REACH_POSITION_TOLERANCE * 0.4 && Math.hypot(yawErr, pose.tilt) < REACH_ANGLE_TOLERANCE * 0.5 && this.armSpeed() < 0.02) {
+      if (
+        err < REACH_POSITION_TOLERANCE * 0.4 &&
+        Math.hypot(yawErr, pose.tilt) < REACH_ANGLE_TOLERANCE * 0.5 &&
+        this.armSpeed() < 0.02
+      ) {
         return true;
       }
       this.sim.step(10);
     }
     const pose = this.pose();
-    const err = Math.hypot(pose.position[0] - target[0], pose.position[1] - target[1], pose.position[2] - target[2]);
+    const err = Math.hypot(
+      pose.position[0] - target[0],
+      pose.position[1] - target[1],
+      pose.position[2] - target[2],
+    );
     const yawErr = Math.abs(wrapGripperYaw(pose.yaw - wrapGripperYaw(yaw)));
     return err < REACH_POSITION_TOLERANCE && Math.hypot(yawErr, pose.tilt) < REACH_ANGLE_TOLERANCE;
   }
@@ -277,7 +327,8 @@ export class Arm {
   private trackingError(): number {
     const { qpos, ctrl } = this.sim.data;
     let largest = 0;
-    for (let i = 0; i < this.ctrlAdr.length; i++) largest = Math.max(largest, Math.abs(ctrl[this.ctrlAdr[i]] - qpos[this.qposAdr[i]]));
+    for (let i = 0; i < this.ctrlAdr.length; i++)
+      largest = Math.max(largest, Math.abs(ctrl[this.ctrlAdr[i]] - qpos[this.qposAdr[i]]));
     return largest;
   }
 
@@ -315,15 +366,22 @@ export class Arm {
     return undefined;
   }
 
-  private result(primitive: PrimitiveName, status: PrimitiveStatus, message: string, start: number): PrimitiveResult {
+  private result(
+    primitive: PrimitiveName,
+    status: PrimitiveStatus,
+    message: string,
+    start: number,
+  ): PrimitiveResult {
     return { primitive, status, message, duration: round4(this.sim.time - start), pose: this.pose() };
   }
 }
 
 function invalidPoseReason(position: readonly number[], yaw: number): string | undefined {
   if (!Array.isArray(position) || position.length !== 3) return 'position must be [x, y, z] in metres';
-  if (!position.every((v) => typeof v === 'number' && Number.isFinite(v))) return `position ${JSON.stringify(position)} has a non-finite number`;
-  if (typeof yaw !== 'number' || !Number.isFinite(yaw)) return `yaw ${String(yaw)} is not a finite number of radians`;
+  if (!position.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    return `position ${JSON.stringify(position)} has a non-finite number`;
+  if (typeof yaw !== 'number' || !Number.isFinite(yaw))
+    return `yaw ${String(yaw)} is not a finite number of radians`;
   return undefined;
 }
 

@@ -26,11 +26,16 @@ export function describeLoadError(raw: unknown, source: string): SimError {
     .trim();
   const where = source === '<string>' ? 'the MJCF' : source;
 
-  const parse = /XML parse error[\s\S]*?Error=XML_ERROR_(\w+)[\s\S]*?Line number=(\d+)(?::\s*(.*))?/.exec(text);
+  const parse = /XML parse error[\s\S]*?Error=XML_ERROR_(\w+)[\s\S]*?Line number=(\d+)(?::\s*(.*))?/.exec(
+    text,
+  );
   if (parse) {
-    const what = parse[1].toLowerCase().replace(/_/g, ' ');
-    const detail = parse[3] ? ` (${parse[3].trim()})` : '';
-    return new SimError('xml-parse', `XML parse error in ${where} at line ${parse[2]}: ${what}${detail}`);
+    const element = /XMLElement name=(\w+)/.exec(parse[3] ?? '')?.[1];
+    const what =
+      parse[1] === 'MISMATCHED_ELEMENT' && element
+        ? `<${element}> is not closed where it should be (mismatched end tag)`
+        : parse[1].toLowerCase().replace(/_/g, ' ') + (parse[3] ? ` (${parse[3].trim()})` : '');
+    return new SimError('xml-parse', `XML parse error in ${where} at line ${parse[2]}: ${what}`);
   }
 
   const missing = /Error opening file '([^']+)'/.exec(text);
@@ -40,12 +45,20 @@ export function describeLoadError(raw: unknown, source: string): SimError {
     return new SimError('missing-file', `file '${missing[1]}' not found next to ${where}${by}`);
   }
 
-  const schema = /(?:XML Error: )?(?:Schema violation: )?([\s\S]*?)\n\s*Element '(\w+)', line (\d+)/.exec(text);
+  const schema = /(?:XML Error: )?(?:Schema violation: )?([\s\S]*?)\n\s*Element '(\w+)', line (\d+)/.exec(
+    text,
+  );
   if (schema) {
     return new SimError(
       'mjcf-schema',
       `invalid MJCF in ${where} at line ${schema[3]}, element <${schema[2]}>: ${schema[1].replace(/^XML Error: /, '').trim()}`,
     );
+  }
+  const compile = /^Error: ([\s\S]*?)\n\s*Element name '([^']*)', id \d+(?:, line (\d+))?/.exec(text);
+  if (compile) {
+    const line = compile[3] ? ` at line ${compile[3]}` : '';
+    const name = compile[2] ? ` ('${compile[2]}')` : '';
+    return new SimError('mjcf-schema', `invalid MJCF in ${where}${line}: ${compile[1].trim()}${name}`);
   }
   if (/Could not allocate memory/.test(text)) {
     return new SimError('out-of-memory', `MuJoCo ran out of memory loading ${where}`);

@@ -26,11 +26,14 @@ export interface IkOptions {
   angleTolerance?: number;
   maxIterations?: number;
   restarts?: number;
+  /** Stop searching once a solution is this good (defaults to twice the tolerances). */
+  accept?: { position: number; angle: number };
 }
 
 const ROTATION_WEIGHT = 0.25; // metres per radian: how much orientation error counts against position
 const DAMPING = 0.02;
 const MAX_JOINT_STEP = 0.25; // rad per iteration, keeps the linearisation honest
+const STALL_ITERATIONS = 12;
 
 export class IkSolver {
   private readonly scratch: MjData;
@@ -73,7 +76,8 @@ export class IkSolver {
     const positionTolerance = options.positionTolerance ?? 5e-4;
     const angleTolerance = options.angleTolerance ?? (0.25 * Math.PI) / 180;
     const maxIterations = options.maxIterations ?? 120;
-    const restarts = options.restarts ?? 16;
+    const restarts = options.restarts ?? 10;
+    const accept = options.accept ?? { position: 2 * positionTolerance, angle: 2 * angleTolerance };
     const random = seededRandom(hashTarget(target.position));
     // The rest of the robot (e.g. fingers) keeps the simulated pose.
     this.scratch.qpos.set(this.sim.data.qpos);
@@ -86,7 +90,7 @@ export class IkSolver {
           : Float64Array.from(this.lower, (lo, i) => lo + (this.upper[i] - lo) * random());
       const result = this.descend(start, target, maxIterations, positionTolerance, angleTolerance);
       if (!best || score(result) < score(best)) best = result;
-      if (result.converged) break;
+      if (result.positionError <= accept.position && result.angleError <= accept.angle) break;
     }
     return best!;
   }
@@ -97,18 +101,36 @@ export class IkSolver {
     return this.sitePose();
   }
 
-  private descend(q: Float64Array, target: IkTarget, maxIterations: number, posTol: number, angTol: number): IkSolution {
+  private descend(
+    q: Float64Array,
+    target: IkTarget,
+    maxIterations: number,
+    posTol: number,
+    angTol: number,
+  ): IkSolution {
     const n = this.n;
     const error = new Float64Array(6);
     const jacobian = new Float64Array(6 * n); // rows: 3 position, 3 rotation (weighted)
     const jjt = new Float64Array(36);
     const y = new Float64Array(6);
     let pose = this.forward(q);
+    let bestError = Infinity;
+    let lastImprovement = 0;
     for (let iteration = 0; iteration < maxIterations; iteration++) {
       for (let k = 0; k < 3; k++) error[k] = target.position[k] - pose.position[k];
       orientationError(pose.rotation, target.rotation, error, 3);
       const posErr = Math.hypot(error[0], error[1], error[2]);
-      if (posErr < posTol && angleBetween(pose.rotation, target.rotation) < angTol) break;
+      const angErr = angleBetween(pose.rotation, target.rotation);
+      if (posErr < posTol && angErr < angTol) break;
+      // A descent stuck in a local minimum (often against a joint limit) is abandoned early so
+      // that a restart gets the time instead.
+      const combined = posErr + ROTATION_WEIGHT * angErr;
+      if (combined < bestError * (1 - 1e-3)) {
+        bestError = combined;
+        lastImprovement = iteration;
+      } else if (iteration - lastImprovement > STALL_ITERATIONS) {
+        break;
+      }
       for (let k = 3; k < 6; k++) error[k] *= ROTATION_WEIGHT;
 
       this.siteJacobian(jacobian);
@@ -132,7 +154,8 @@ export class IkSolver {
         largest = Math.max(largest, Math.abs(s));
       }
       const scale = largest > MAX_JOINT_STEP ? MAX_JOINT_STEP / largest : 1;
-      for (let k = 0; k < n; k++) q[k] = Math.min(this.upper[k], Math.max(this.lower[k], q[k] + scale * dq[k]));
+      for (let k = 0; k < n; k++)
+        q[k] = Math.min(this.upper[k], Math.max(this.lower[k], q[k] + scale * dq[k]));
       pose = this.forward(q);
     }
     const positionError = Math.hypot(

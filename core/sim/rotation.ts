@@ -32,7 +32,12 @@ export function angleBetween(a: ArrayLike<number>, b: ArrayLike<number>): number
  * Orientation error (world frame) that drives `current` towards `target`: half the sum of the
  * cross products of matching columns. Zero only when aligned; smooth, no log-map singularity.
  */
-export function orientationError(current: ArrayLike<number>, target: ArrayLike<number>, out: Float64Array, offset = 0): void {
+export function orientationError(
+  current: ArrayLike<number>,
+  target: ArrayLike<number>,
+  out: Float64Array,
+  offset = 0,
+): void {
   let ex = 0;
   let ey = 0;
   let ez = 0;

@@ -34,7 +34,8 @@ export interface SceneSpec {
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function armXml(arm: ArmName): string {
-  if (!ARM_NAMES.includes(arm)) throw new SimError('bad-input', `unknown arm '${arm}': use ${ARM_NAMES.join(' or ')}`);
+  if (!ARM_NAMES.includes(arm))
+    throw new SimError('bad-input', `unknown arm '${arm}': use ${ARM_NAMES.join(' or ')}`);
   return readFileSync(join(assetsDir, 'arms', `${arm}.xml`), 'utf8');
 }
 
@@ -52,14 +53,21 @@ export async function loadScene(spec: SceneSpec): Promise<Simulation> {
 }
 
 function objectXml(object: SceneObject): string {
-  if (!NAME.test(object.name)) throw new SimError('bad-input', `object name '${object.name}' must be letters, digits or _`);
+  if (!NAME.test(object.name))
+    throw new SimError('bad-input', `object name '${object.name}' must be letters, digits or _`);
   const numbers = [...object.size, ...object.position, object.yaw ?? 0, object.mass ?? 0.05];
-  if (!numbers.every(Number.isFinite)) throw new SimError('bad-input', `object '${object.name}' has a non-finite size, position or yaw`);
-  if (object.size.some((v) => v <= 0)) throw new SimError('bad-input', `object '${object.name}' needs a positive size`);
+  if (!numbers.every(Number.isFinite))
+    throw new SimError('bad-input', `object '${object.name}' has a non-finite size, position or yaw`);
+  if (object.size.some((v) => v <= 0))
+    throw new SimError('bad-input', `object '${object.name}' needs a positive size`);
   const [l, w, h] = object.size;
   const half = (v: number): string => fmt(v / 2);
   const geomSize =
-    object.shape === 'box' ? `${half(l)} ${half(w)} ${half(h)}` : object.shape === 'cylinder' ? `${half(l)} ${half(h)}` : half(l);
+    object.shape === 'box'
+      ? `${half(l)} ${half(w)} ${half(h)}`
+      : object.shape === 'cylinder'
+        ? `${half(l)} ${half(h)}`
+        : half(l);
   const yaw = object.yaw ?? 0;
   const quat = `${fmt(Math.cos(yaw / 2))} 0 0 ${fmt(Math.sin(yaw / 2))}`;
   const rgba = (object.rgba ?? [0.8, 0.2, 0.2, 1]).map(fmt).join(' ');

@@ -110,7 +110,14 @@ export class Simulation {
 
   names(kind: ObjKind): string[] {
     const { model } = this;
-    const count = { body: model.nbody, joint: model.njnt, geom: model.ngeom, site: model.nsite, actuator: model.nu, key: model.nkey }[kind];
+    const count = {
+      body: model.nbody,
+      joint: model.njnt,
+      geom: model.ngeom,
+      site: model.nsite,
+      actuator: model.nu,
+      key: model.nkey,
+    }[kind];
     return Array.from({ length: count }, (_, i) => this.name(kind, i));
   }
 

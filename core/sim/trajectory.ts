@@ -11,7 +11,11 @@ export interface JointTrajectory {
 const MIN_JERK_PEAK = 1.875;
 const MIN_DURATION = 0.3;
 
-export function planJointMove(from: ArrayLike<number>, to: ArrayLike<number>, jointSpeed: number): JointTrajectory {
+export function planJointMove(
+  from: ArrayLike<number>,
+  to: ArrayLike<number>,
+  jointSpeed: number,
+): JointTrajectory {
   let largest = 0;
   for (let i = 0; i < from.length; i++) largest = Math.max(largest, Math.abs(to[i] - from[i]));
   return {

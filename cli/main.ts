@@ -1,0 +1,54 @@
+// `lab`: the terminal shell over core/. Each command parses its arguments, calls core, and prints
+// text or, with --json, one JSON document.
+import { parseArgs, UsageError } from './args.ts';
+import { simCommand } from './sim.ts';
+import { demoCommand } from './demo.ts';
+import { SimError } from '../core/sim/errors.ts';
+
+const USAGE = `lab: BLAZER Lab command line
+
+  lab sim info <model.xml> [--json]      bodies, joints, actuators, sites, geoms of an MJCF model
+  lab sim state <scene|model.xml> [--json]
+                                         the textual scene state an LLM program is given
+                                         (built-in scenes: panda-table, panda-cube, so100-table, so100-cube)
+  lab demo [--arm panda|so100] [--json]  a scripted pick-and-place with the three primitives
+  lab help                               this text
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const args = parseArgs(rest, { booleans: ['json'], values: ['arm'] });
+  switch (command) {
+    case 'sim':
+      return simCommand(args);
+    case 'demo':
+      return demoCommand(args);
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`lab: ${err.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (err instanceof SimError) {
+      process.stderr.write(`lab: ${err.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(
+        `lab: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 1;
+    }
+  },
+);

@@ -4,6 +4,7 @@ import { parseArgs, UsageError } from './args.ts';
 import { simCommand } from './sim.ts';
 import { demoCommand } from './demo.ts';
 import { SimError } from '../core/sim/errors.ts';
+import { ApiError } from '../api/contract.ts';
 
 const USAGE = `lab: BLAZER Lab command line
 
@@ -41,7 +42,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       process.stderr.write(`lab: ${err.message}\n\n${USAGE}`);
       process.exitCode = 2;
-    } else if (err instanceof SimError) {
+    } else if (err instanceof SimError || err instanceof ApiError) {
       process.stderr.write(`lab: ${err.message}\n`);
       process.exitCode = 1;
     } else {

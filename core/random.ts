@@ -17,3 +17,18 @@ export function seededRandom(seed: number): Random {
 export function uniform(random: Random, low: number, high: number): number {
   return low + (high - low) * random();
 }
+
+/** One item, uniformly. */
+export function pickOne<T>(random: Random, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)];
+}
+
+/** A shuffled copy (Fisher-Yates). */
+export function shuffled<T>(random: Random, items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}

@@ -1,12 +1,9 @@
-// A scripted pick-and-place written with the same three primitives and the same scene state an
-// LLM program gets: the reference way to move one object onto a spot.
+// The demo's pick-and-place: one object onto a spot on the table, with the shared skills.
 import type { Arm, PrimitiveResult } from './arm.ts';
 import type { Simulation } from './simulation.ts';
 import { readSceneState } from './scene-state.ts';
 import { SimError } from './errors.ts';
-
-export const SAFE_HEIGHT = 0.1; // the paper's approach and leave height above the target
-const RELEASE_CLEARANCE = 0.02; // the paper's release height above the destination's top
+import { pickAndPlace as pickAndPlaceSkill, type Robot } from './skills.ts';
 
 export function pickAndPlace(
   sim: Simulation,
@@ -17,24 +14,17 @@ export function pickAndPlace(
 ): PrimitiveResult[] {
   const object = readSceneState(sim, arm).objects.find((o) => o.name === objectName);
   if (!object) throw new SimError('bad-input', `no object named '${objectName}' in the scene`);
-  const [x, y, z] = object.position;
-  const height = object.size[2];
   const results: PrimitiveResult[] = [];
-  const run = (result: PrimitiveResult): PrimitiveResult => {
+  const record = (result: PrimitiveResult): PrimitiveResult => {
     results.push(result);
     onStep?.(result);
     return result;
   };
-  run(arm.openGripper());
-  run(arm.moveGripper([x, y, z + SAFE_HEIGHT], object.yaw));
-  run(arm.moveGripper([x, y, z], object.yaw));
-  run(arm.closeGripper());
-  run(arm.moveGripper([x, y, z + SAFE_HEIGHT], object.yaw));
-  const [dx, dy, dz] = destination;
-  const releaseZ = dz + RELEASE_CLEARANCE + height / 2;
-  run(arm.moveGripper([dx, dy, releaseZ + SAFE_HEIGHT], object.yaw));
-  run(arm.moveGripper([dx, dy, releaseZ], object.yaw));
-  run(arm.openGripper());
-  run(arm.moveGripper([dx, dy, releaseZ + SAFE_HEIGHT], object.yaw));
+  const robot: Robot = {
+    open_gripper: () => record(arm.openGripper()),
+    close_gripper: () => record(arm.closeGripper()),
+    move_gripper: (position, yaw) => record(arm.moveGripper(position, yaw)),
+  };
+  pickAndPlaceSkill(robot, object, [destination[0], destination[1]], destination[2]);
   return results;
 }

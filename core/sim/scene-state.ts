@@ -61,22 +61,27 @@ export function formatSceneState(state: SceneState): string {
   return lines.join('\n') + '\n';
 }
 
-/** Named top-level bodies other than the robot and the table, in model order. */
+/**
+ * Every named body outside the robot and the scenery, in model order: free objects, fixed fixtures
+ * and the named parts of articulated ones (a drawer and its handle, a button). Names starting
+ * with "_" are internal and left out.
+ */
 function objectBodies(sim: Simulation, arm?: Arm): number[] {
   const { model } = sim;
   const site = sim.id('site', arm?.spec.site ?? 'gripper');
   const robotRoot = site >= 0 ? model.body_rootid[model.site_bodyid[site]] : -1;
-  const parent = model.body_parentid;
+  const root = model.body_rootid;
   const bodies: number[] = [];
   for (let b = 1; b < model.nbody; b++) {
     const name = sim.name('body', b);
-    if (parent[b] !== 0 || b === robotRoot || !name || SCENERY.has(name)) continue;
+    if (root[b] === robotRoot || !name || name.startsWith('_') || SCENERY.has(sim.name('body', root[b])))
+      continue;
     bodies.push(b);
   }
   return bodies;
 }
 
-/** Box around all geoms of the body's subtree, aligned with the body's yaw. */
+/** Box around all geoms of the body's subtree, aligned with the body's yaw. A body without geoms has size 0. */
 function objectState(sim: Simulation, body: number): ObjectState {
   const { model, data } = sim;
   const quat = data.xquat.subarray(4 * body, 4 * body + 4);
@@ -89,10 +94,14 @@ function objectState(sim: Simulation, body: number): ObjectState {
   const aabb = model.geom_aabb;
   const geomXpos = data.geom_xpos;
   const geomXmat = data.geom_xmat;
-  const rootOf = model.body_rootid;
+  const parent = model.body_parentid;
   const geomBody = model.geom_bodyid;
+  const inSubtree = (b: number): boolean => {
+    for (; b > 0; b = parent[b]) if (b === body) return true;
+    return false;
+  };
   for (let g = 0; g < model.ngeom; g++) {
-    if (rootOf[geomBody[g]] !== body) continue;
+    if (!inSubtree(geomBody[g])) continue;
     const m = geomXmat.subarray(9 * g, 9 * g + 9);
     for (let corner = 0; corner < 8; corner++) {
       const local = [0, 1, 2].map(
@@ -109,6 +118,10 @@ function objectState(sim: Simulation, body: number): ObjectState {
         hi[k] = Math.max(hi[k], inFrame[k]);
       }
     }
+  }
+  if (lo[0] === Infinity) {
+    lo.fill(0);
+    hi.fill(0);
   }
   const mid = [0, 1, 2].map((k) => (lo[k] + hi[k]) / 2);
   const centre: Vec3 = [

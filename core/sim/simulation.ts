@@ -20,6 +20,7 @@ export class Simulation {
   /** Wall seconds spent inside mj_step, for the bench's overhead measurement. */
   stepSeconds = 0;
   stepCount = 0;
+  private sampler?: { interval: number; next: number; sample: () => void };
 
   private constructor(
     readonly mj: Mujoco,
@@ -85,9 +86,24 @@ export class Simulation {
   step(count = 1): void {
     const { mj, model, data } = this;
     const start = performance.now();
-    for (let i = 0; i < count; i++) mj.mj_step(model, data);
+    if (this.sampler) {
+      for (let i = 0; i < count; i++) {
+        mj.mj_step(model, data);
+        if (data.time >= this.sampler.next - 1e-9) {
+          this.sampler.next += this.sampler.interval;
+          this.sampler.sample();
+        }
+      }
+    } else {
+      for (let i = 0; i < count; i++) mj.mj_step(model, data);
+    }
     this.stepSeconds += (performance.now() - start) / 1000;
     this.stepCount += count;
+  }
+
+  /** Call `sample` every `interval` simulated seconds while stepping (recording), or stop with undefined. */
+  sampleEvery(interval: number | undefined, sample?: () => void): void {
+    this.sampler = interval && sample ? { interval, next: this.data.time + interval, sample } : undefined;
   }
 
   /** Recompute positions, contacts and sensors from qpos without advancing time. */

@@ -1,0 +1,65 @@
+// Verifier tests: build a task's scene for a seed, put objects into a chosen (near-miss) state,
+// let physics settle, and ask the verifier.
+import { findTask } from '../../core/tasks/registry.ts';
+import { setupEpisode } from '../../core/tasks/episode.ts';
+import { loadScene, type ArmName } from '../../core/sim/scene.ts';
+import { Arm } from '../../core/sim/arm.ts';
+import { WorldView } from '../../core/tasks/world.ts';
+import type { Simulation } from '../../core/sim/simulation.ts';
+import type { TaskMemory, Verdict } from '../../core/tasks/types.ts';
+
+export interface Arranged {
+  sim: Simulation;
+  arm: Arm;
+  world: WorldView;
+  params: Record<string, unknown>;
+}
+
+/** Put a free body at a position with a yaw (and optional tilt about x), at rest. */
+export function placeFree(sim: Simulation, body: string, position: readonly number[], yaw = 0, tiltX = 0): void {
+  const b = sim.id('body', body);
+  if (b < 0) throw new Error(`no body ${body}`);
+  const joint = sim.model.body_jntadr[b];
+  const adr = sim.model.jnt_qposadr[joint];
+  const dof = sim.model.jnt_dofadr[joint];
+  // quaternion for Rz(yaw) * Rx(tiltX)
+  const cz = Math.cos(yaw / 2);
+  const sz = Math.sin(yaw / 2);
+  const cx = Math.cos(tiltX / 2);
+  const sx = Math.sin(tiltX / 2);
+  sim.data.qpos.set([...position, cz * cx, cz * sx, sz * sx, sz * cx], adr);
+  sim.data.qvel.set([0, 0, 0, 0, 0, 0], dof);
+  sim.forward();
+}
+
+export function setJoint(sim: Simulation, joint: string, value: number): void {
+  sim.data.qpos[sim.model.jnt_qposadr[sim.id('joint', joint)]] = value;
+  sim.forward();
+}
+
+/**
+ * The verdict for a task's scene (seed, arm) after `arrange` has put things where the test wants,
+ * and `settle` seconds of physics.
+ */
+export async function verdictAfter(
+  taskId: string,
+  seed: number,
+  arrange: (a: Arranged) => void,
+  options: { arm?: ArmName; settle?: number; memory?: TaskMemory } = {},
+): Promise<Verdict> {
+  const task = await findTask(taskId);
+  const setup = setupEpisode(task, seed, options.arm);
+  const sim = await loadScene(setup.scene);
+  const arm = Arm.attach(sim);
+  try {
+    arm.goHome();
+    for (const [joint, value] of Object.entries(setup.joints)) setJoint(sim, joint, value);
+    const world = new WorldView(sim, arm);
+    arrange({ sim, arm, world, params: setup.params as Record<string, unknown> });
+    arm.wait(options.settle ?? 0.3);
+    return task.verify(world, setup.params, options.memory ?? {});
+  } finally {
+    arm.dispose();
+    sim.dispose();
+  }
+}

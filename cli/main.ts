@@ -3,6 +3,7 @@
 import { parseArgs, UsageError } from './args.ts';
 import { simCommand } from './sim.ts';
 import { demoCommand } from './demo.ts';
+import { runCommand, tasksCommand } from './tasks.ts';
 import { SimError } from '../core/sim/errors.ts';
 import { ApiError } from '../api/contract.ts';
 
@@ -13,17 +14,25 @@ const USAGE = `lab: BLAZER Lab command line
                                          the textual scene state an LLM program is given
                                          (built-in scenes: panda-table, panda-cube, so100-table, so100-cube)
   lab demo [--arm panda|so100] [--json]  a scripted pick-and-place with the three primitives
+  lab tasks [--json]                     the task suite with each task's split and arms
+  lab run --task <id> [--seed N] [--arm panda|so100] [--solver scripted|none] [--json] [--record out.json]
+                                         run one episode; exit 0 on success, 3 on failure;
+                                         --record writes the trajectory (30 Hz) for replay
   lab help                               this text
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest, { booleans: ['json'], values: ['arm'] });
+  const args = parseArgs(rest, { booleans: ['json'], values: ['arm', 'task', 'seed', 'solver', 'record'] });
   switch (command) {
     case 'sim':
       return simCommand(args);
     case 'demo':
       return demoCommand(args);
+    case 'tasks':
+      return tasksCommand(args);
+    case 'run':
+      return runCommand(args);
     case undefined:
     case 'help':
     case '--help':

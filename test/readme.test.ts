@@ -1,0 +1,9 @@
+// The README's worked task example is the real file, so the README cannot drift from the code.
+import { expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+
+it('README shows tasks/put_block_in_bin.task.ts verbatim as the worked example', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const task = readFileSync(new URL('../tasks/put_block_in_bin.task.ts', import.meta.url), 'utf8');
+  expect(readme).toContain('```ts\n' + task + '```');
+});

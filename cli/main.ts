@@ -4,6 +4,7 @@ import { parseArgs, UsageError } from './args.ts';
 import { simCommand } from './sim.ts';
 import { demoCommand } from './demo.ts';
 import { runCommand, tasksCommand } from './tasks.ts';
+import { attemptCommand } from './attempt.ts';
 import { SimError } from '../core/sim/errors.ts';
 import { ApiError } from '../api/contract.ts';
 
@@ -18,12 +19,17 @@ const USAGE = `lab: BLAZER Lab command line
   lab run --task <id> [--seed N] [--arm panda|so100] [--solver scripted|none] [--json] [--record out.json]
                                          run one episode; exit 0 on success, 3 on failure;
                                          --record writes the trajectory (30 Hz) for replay
+  lab attempt --task <id> [--seed N] [--arm panda|so100] --program plan.py [--json]
+                                         run a Python robot program through the sandbox and verifier
   lab help                               this text
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest, { booleans: ['json'], values: ['arm', 'task', 'seed', 'solver', 'record'] });
+  const args = parseArgs(rest, {
+    booleans: ['json'],
+    values: ['arm', 'task', 'seed', 'solver', 'record', 'program'],
+  });
   switch (command) {
     case 'sim':
       return simCommand(args);
@@ -33,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return tasksCommand(args);
     case 'run':
       return runCommand(args);
+    case 'attempt':
+      return attemptCommand(args);
     case undefined:
     case 'help':
     case '--help':

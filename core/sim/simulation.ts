@@ -120,8 +120,10 @@ export class Simulation {
     return this.mj.mj_name2id(this.model, MJ_OBJ[kind], name);
   }
 
+  /** The object's name, or '' when it has none (the wasm build returns junk for unnamed objects). */
   name(kind: ObjKind, id: number): string {
-    return this.mj.mj_id2name(this.model, MJ_OBJ[kind], id) ?? '';
+    const name = this.mj.mj_id2name(this.model, MJ_OBJ[kind], id) ?? '';
+    return name && this.id(kind, name) === id ? name : '';
   }
 
   names(kind: ObjKind): string[] {

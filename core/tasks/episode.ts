@@ -9,13 +9,21 @@ import type { Simulation } from '../sim/simulation.ts';
 import type { Robot, TaskDefinition, TaskMemory } from './types.ts';
 import { WorldView } from './world.ts';
 import { Recorder, type Trajectory } from './recorder.ts';
+import type { ProgramOutcome } from '../sandbox/python-sandbox.ts';
 
 export const DEFAULT_LIMITS = { primitives: 60, simSeconds: 180 };
 const SETTLE_BEFORE = 0.3; // s: let objects come to rest before the state is read
 const SETTLE_AFTER = 0.5; // s: let released objects land before the verifier looks
 
-/** A program gets the robot, the initial scene state and the instruction, like an LLM program. */
-export type Program = (robot: Robot, state: SceneState, instruction: string) => void;
+/**
+ * A program gets the robot, the initial scene state and the instruction, like an LLM program. A
+ * sandboxed program returns how it ended (syntax error, timeout...), which the result keeps.
+ */
+export type Program = (
+  robot: Robot,
+  state: SceneState,
+  instruction: string,
+) => void | ProgramOutcome | Promise<void | ProgramOutcome>;
 
 export interface EpisodeSetup {
   taskId: string;
@@ -38,6 +46,8 @@ export interface EpisodeResult {
   reason: string;
   /** Why the program stopped early, if it did. */
   stopped?: string;
+  /** How a sandboxed program ended (completed, syntax error with line, timeout, ...). */
+  program?: ProgramOutcome;
   primitiveCalls: number;
   trace: PrimitiveResult[];
   simSeconds: number;
@@ -131,8 +141,9 @@ export async function runEpisode<P>(
 
     const program = options.program ?? ((r: Robot, state: SceneState) => task.solve(r, state, params));
     let stopped: string | undefined;
+    let outcome: ProgramOutcome | undefined;
     try {
-      program(robot, initialState, setup.instruction);
+      outcome = (await program(robot, initialState, setup.instruction)) ?? undefined;
     } catch (err) {
       if (!(err instanceof EpisodeStop)) throw err;
       stopped = err.message;
@@ -149,6 +160,7 @@ export async function runEpisode<P>(
       success: verdict.success,
       reason: verdict.reason,
       ...(stopped ? { stopped } : {}),
+      ...(outcome ? { program: outcome } : {}),
       primitiveCalls: trace.length,
       trace,
       simSeconds: Math.round((sim.time - simStart) * 1000) / 1000,

@@ -1,0 +1,82 @@
+// HELD OUT. Press the button whose colour matches a block's. Composes reading an object's attribute
+// (the block's colour, from its name) with pressing one of several buttons; the button to press is
+// never named in the instruction. Mirrors the paper's out-of-distribution "put the cup on the
+// coloured object" (choose a target by matching a colour) with the press skill in place of place.
+import { defineTask } from '../core/tasks/types.ts';
+import {
+  block,
+  buttonXml,
+  placeApart,
+  BUTTON,
+  WORKSPACES,
+  COLOUR_NAMES,
+  type Colour,
+} from '../core/tasks/scene-kit.ts';
+import { fail, pass } from '../core/tasks/checks.ts';
+import { press } from '../core/sim/skills.ts';
+import { pickOne, shuffled, uniform } from '../core/random.ts';
+import type { TaskMemory } from '../core/tasks/types.ts';
+
+const PRESS_DEPTH = 0.012; // metres the solver pushes the cap down (travel 0.015)
+
+interface Params {
+  colour: Colour;
+  /** Button colours, the block's among them. */
+  buttons: Colour[];
+}
+
+/** Presses are transient (the spring lifts the cap): latch the deepest push of each button. */
+const deepest = (memory: TaskMemory): Record<string, number> =>
+  (memory.deepest ??= {}) as Record<string, number>;
+
+export default defineTask<Params>({
+  id: 'press_button_matching_block',
+  title: 'Press the button matching the block',
+  split: 'heldout',
+  skills: ['press', 'select by colour'],
+  arms: ['panda'],
+  instructions: () => [
+    'press the button that has the same colour as the block',
+    'push down the button matching the colour of the block',
+    'find the button coloured like the block and press it',
+  ],
+  setup(random, arm) {
+    const ws = WORKSPACES[arm];
+    const buttons = shuffled(random, COLOUR_NAMES).slice(0, 3);
+    const colour = pickOne(random, buttons);
+    const spots = placeApart(random, 4, ws.x, ws.y, BUTTON.base + 0.08);
+    return {
+      params: { colour, buttons },
+      objects: [block(`${colour}_block`, colour, spots[3], uniform(random, -0.8, 0.8), ws.block)],
+      fixtures: buttons.map((c, i) => buttonXml(`${c}_button`, c, spots[i])),
+    };
+  },
+  observe(world, { buttons }, memory) {
+    const seen = deepest(memory);
+    for (const c of buttons) seen[c] = Math.max(seen[c] ?? 0, -world.joint(`${c}_button_press`));
+  },
+  verify(_world, { colour, buttons }, memory) {
+    const seen = deepest(memory);
+    const pressed = (c: Colour): boolean => (seen[c] ?? 0) >= BUTTON.pressedAt;
+    const wrong = buttons.filter((c) => c !== colour && pressed(c));
+    if (wrong.length > 0)
+      return fail(
+        `${wrong.map((c) => `${c}_button`).join(' and ')} ${wrong.length > 1 ? 'were' : 'was'} pressed; the block is ${colour}`,
+      );
+    const depth = seen[colour] ?? 0;
+    if (!pressed(colour))
+      return fail(
+        depth > 0.001
+          ? `${colour}_button was pushed only ${(depth * 100).toFixed(1)} cm down (a press needs ${(BUTTON.pressedAt * 100).toFixed(1)} cm)`
+          : `${colour}_button, the block's colour, was not pressed`,
+      );
+    return pass(`${colour}_button was pressed and no other`);
+  },
+  solve(robot, state) {
+    // The block's colour is the first word of its name; the matching button is "<colour>_button".
+    const blockName = state.objects.find((o) => o.name.endsWith('_block'))!.name;
+    const cap = state.objects.find((o) => o.name === `${blockName.split('_')[0]}_button_cap`)!;
+    const [x, y, z] = cap.position;
+    press(robot, [x, y, z + cap.size[2] / 2], PRESS_DEPTH);
+  },
+});

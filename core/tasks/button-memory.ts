@@ -50,7 +50,7 @@ export function deepestPress(memory: TaskMemory, button: string): number {
 }
 
 /** Press a button straight down on the top of its cap, from the initial scene state. */
-export function pressButton(robot: Robot, state: SceneState, button: string, depth = 0.012): void {
+export function pressButton(robot: Robot, state: SceneState, button: string, depth = 0.013): void {
   const cap = state.objects.find((o) => o.name === `${button}_cap`)!;
   const [x, y, z] = cap.position;
   press(robot, [x, y, z + cap.size[2] / 2], depth);

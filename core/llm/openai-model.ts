@@ -1,0 +1,86 @@
+// Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, LM Studio, a llama.cpp server, or this
+// app's own `lab serve-model`) as a ChatModel. The key is used for requests only: it is never part
+// of the model's description, logs or the dataset.
+import OpenAI from 'openai';
+import type {
+  ChatMessage,
+  ChatModel,
+  GenerationOptions,
+  GenerationResult,
+  ModelDescription,
+} from './types.ts';
+
+export interface OpenAIModelOptions {
+  baseURL: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs?: number;
+}
+
+export class OpenAIModel implements ChatModel {
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAIModelOptions) {
+    this.client = new OpenAI({
+      baseURL: options.baseURL,
+      apiKey: options.apiKey ?? 'not-needed',
+      timeout: options.timeoutMs ?? 120_000,
+      maxRetries: 1,
+    });
+  }
+
+  describe(): ModelDescription {
+    return { id: `openai:${this.options.model}@${this.options.baseURL}`, kind: 'openai' };
+  }
+
+  async chat(messages: ChatMessage[], options: GenerationOptions = {}): Promise<GenerationResult> {
+    const started = performance.now();
+    const stream = await this.client.chat.completions.create(
+      {
+        model: this.options.model,
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+        ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+        ...(options.topP !== undefined ? { top_p: options.topP } : {}),
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(options.maxTokens !== undefined ? { max_tokens: options.maxTokens } : {}),
+        ...(options.jsonSchema
+          ? {
+              response_format: {
+                type: 'json_schema' as const,
+                json_schema: { name: 'plan', schema: options.jsonSchema },
+              },
+            }
+          : {}),
+      },
+      { signal: options.signal },
+    );
+    let text = '';
+    let tokens = 0;
+    let finishReason: GenerationResult['finishReason'] = 'stop';
+    try {
+      for await (const chunk of stream) {
+        const piece = chunk.choices[0]?.delta?.content ?? '';
+        if (piece) {
+          text += piece;
+          options.onText?.(piece);
+        }
+        if (chunk.choices[0]?.finish_reason === 'length') finishReason = 'length';
+        if (chunk.usage) tokens = chunk.usage.completion_tokens;
+      }
+    } catch (err) {
+      if (options.signal?.aborted) finishReason = 'abort';
+      else throw err;
+    }
+    return { text, tokens, seconds: (performance.now() - started) / 1000, finishReason };
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+/** Parse 'openai:MODEL@BASE_URL' (the CLI's model spelling). */
+export function parseOpenAISpec(spec: string): { model: string; baseURL: string } | undefined {
+  const match = /^openai:([^@]+)@(https?:\/\/.+)$/.exec(spec);
+  return match ? { model: match[1], baseURL: match[2] } : undefined;
+}

@@ -1,0 +1,160 @@
+// One BLAZER attempt: prompt a model with the task and the scene state, take its program (Python
+// through the sandbox, or a JSON plan executed step by step), run it in simulation, and keep
+// everything a dataset row needs: the exact prompt and template version, the answer, the program,
+// the sampling parameters, the trace, success and the reason for a failure.
+import type { TaskDefinition } from '../tasks/types.ts';
+import { runEpisode, setupEpisode, type EpisodeResult } from '../tasks/episode.ts';
+import type { ArmName } from '../sim/scene.ts';
+import type { ChatMessage, ChatModel, ModelDescription, SamplingOptions } from '../llm/types.ts';
+import type { PythonSandbox, ProgramOutcome } from '../sandbox/python-sandbox.ts';
+import { robotCallHandler } from './primitive-calls.ts';
+import { buildPrompt, PROMPT_TEMPLATE_VERSION, type FewShotExample, type ProgramFormat } from './prompt.ts';
+import {
+  AnswerError,
+  extractPythonProgram,
+  JSON_PLAN_JSON_SCHEMA,
+  parseJsonPlan,
+  planToPython,
+  type JsonPlan,
+} from './parse.ts';
+import type { Robot } from '../sim/skills.ts';
+
+export interface AttemptOptions {
+  model: ChatModel;
+  format: ProgramFormat;
+  sampling?: SamplingOptions;
+  /** Needed for the code format. */
+  sandbox?: PythonSandbox;
+  arm?: ArmName;
+  examples?: FewShotExample[];
+  onText?: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface AttemptFailure {
+  kind: string; // 'no-program' | a ProgramOutcome kind | 'unreachable' | 'task-failed'
+  message: string;
+  line?: number;
+}
+
+export interface Attempt {
+  taskId: string;
+  seed: number;
+  arm: ArmName;
+  instruction: string;
+  format: ProgramFormat;
+  templateVersion: string;
+  prompt: ChatMessage[];
+  model: ModelDescription;
+  sampling: SamplingOptions;
+  answer: string;
+  /** The program that ran, as Python (a JSON plan is shown as the equivalent calls). */
+  program?: string;
+  generation: { tokens: number; seconds: number; finishReason: string };
+  success: boolean;
+  failure?: AttemptFailure;
+  episode: EpisodeResult;
+}
+
+export async function runAttempt<P>(
+  task: TaskDefinition<P>,
+  seed: number,
+  options: AttemptOptions,
+): Promise<Attempt> {
+  const arm = setupEpisode(task, seed, options.arm).arm;
+  const sampling: SamplingOptions = { temperature: 0, maxTokens: 1024, ...options.sampling };
+  let prompt: ChatMessage[] = [];
+  let answer = '';
+  let program: string | undefined;
+  let generation = { tokens: 0, seconds: 0, finishReason: 'stop' };
+  let noProgram: string | undefined;
+
+  const episode = await runEpisode(task, seed, {
+    arm,
+    program: async (robot, state, instruction) => {
+      prompt = buildPrompt(instruction, state, options.format, options.examples);
+      const result = await options.model.chat(prompt, {
+        ...sampling,
+        jsonSchema: options.format === 'json' ? JSON_PLAN_JSON_SCHEMA : undefined,
+        onText: options.onText,
+        signal: options.signal,
+      });
+      answer = result.text;
+      generation = { tokens: result.tokens, seconds: result.seconds, finishReason: result.finishReason };
+      try {
+        if (options.format === 'json') {
+          const plan = parseJsonPlan(answer);
+          program = planToPython(plan);
+          return executeJsonPlan(plan, robot, arm);
+        }
+        program = extractPythonProgram(answer);
+      } catch (err) {
+        if (!(err instanceof AnswerError)) throw err;
+        noProgram = err.message;
+        return;
+      }
+      if (!options.sandbox) throw new Error('the code format needs a Python sandbox');
+      return options.sandbox.run(program, state, robotCallHandler(robot, arm));
+    },
+  });
+
+  return {
+    taskId: task.id,
+    seed,
+    arm,
+    instruction: episode.instruction,
+    format: options.format,
+    templateVersion: PROMPT_TEMPLATE_VERSION,
+    prompt,
+    model: options.model.describe(),
+    sampling,
+    answer,
+    ...(program !== undefined ? { program } : {}),
+    generation,
+    success: episode.success,
+    ...failureOf(episode, noProgram),
+    episode,
+  };
+}
+
+/** Run a JSON plan's steps in order through the same validation as a Python program's calls. */
+export function executeJsonPlan(plan: JsonPlan, robot: Robot, arm: ArmName): ProgramOutcome {
+  const handle = robotCallHandler(robot, arm);
+  let calls = 0;
+  for (const [index, step] of plan.steps.entries()) {
+    calls++;
+    const reply = handle(step.primitive, step.primitive === 'move_gripper' ? [step.position, step.yaw] : []);
+    if ('stop' in reply) {
+      return {
+        ok: false,
+        kind: 'stopped',
+        message: `step ${index + 1}: ${reply.stop}`,
+        output: '',
+        primitiveCalls: calls,
+        runnerSeconds: 0,
+      };
+    }
+  }
+  return {
+    ok: true,
+    kind: 'completed',
+    message: 'the plan ran to its end',
+    output: '',
+    primitiveCalls: calls,
+    runnerSeconds: 0,
+  };
+}
+
+function failureOf(episode: EpisodeResult, noProgram: string | undefined): { failure?: AttemptFailure } {
+  if (episode.success) return {};
+  if (noProgram) return { failure: { kind: 'no-program', message: noProgram } };
+  const p = episode.program;
+  if (p && !p.ok)
+    return { failure: { kind: p.kind, message: p.message, ...(p.line ? { line: p.line } : {}) } };
+  const stuck = episode.trace.find((r) => r.status !== 'reached');
+  if (stuck)
+    return {
+      failure: { kind: stuck.status, message: `${stuck.primitive}: ${stuck.message}; ${episode.reason}` },
+    };
+  return { failure: { kind: 'task-failed', message: episode.reason } };
+}

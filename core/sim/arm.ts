@@ -339,12 +339,12 @@ export class Arm {
 
   /**
    * A contact that stops the arm: any part of the arm against anything else, or the gripper against
-   * something fixed (the table, a bin wall). The gripper touching a free object is a grasp or a push.
+   * something anchored (the table, a bin wall, a drawer). The gripper touching a free object is a
+   * grasp or a push.
    */
   private robotContact(): { robot: string; other: string } | undefined {
     const { sim } = this;
     const geomBody = sim.model.geom_bodyid;
-    const weld = sim.model.body_weldid;
     const contacts = sim.data.contact;
     try {
       for (let i = 0; i < contacts.size(); i++) {
@@ -355,8 +355,7 @@ export class Arm {
         const bRobot = this.robotBodies.has(geomBody[b]);
         if (aRobot !== bRobot) {
           const [robot, other] = aRobot ? [a, b] : [b, a];
-          const otherIsFixed = weld[geomBody[other]] === 0;
-          if (this.gripperBodies.has(geomBody[robot]) && !otherIsFixed) continue;
+          if (this.gripperBodies.has(geomBody[robot]) && !this.anchored(geomBody[other])) continue;
           return { robot: geomLabel(sim, robot), other: geomLabel(sim, other) };
         }
       }
@@ -364,6 +363,17 @@ export class Arm {
       contacts.delete();
     }
     return undefined;
+  }
+
+  /**
+   * Fixed to the world, or part of something that is (a drawer, a button cap): pushing into it
+   * stops the arm, unlike pushing a free object, which moves.
+   */
+  private anchored(body: number): boolean {
+    const { model } = this.sim;
+    const root = model.body_rootid[body];
+    const firstJoint = model.body_jntadr[root];
+    return !(firstJoint >= 0 && model.jnt_type[firstJoint] === 0); // the root has no free joint
   }
 
   private result(

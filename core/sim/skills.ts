@@ -79,7 +79,9 @@ export function push(
   const distance = Math.hypot(dx, dy);
   const ux = dx / distance;
   const uy = dy / distance;
-  const yaw = Math.atan2(uy, ux) + Math.PI / 2; // fingers side by side across the push direction
+  // Jaws closing along the push: the closed fingers, one behind the other, give a narrow front
+  // and the hand's long side stays in line with the path instead of sweeping across it.
+  const yaw = Math.atan2(uy, ux) + Math.PI / 2;
   const back = Math.max(object.size[0], object.size[1]) / 2 + 0.03;
   const start: [number, number] = [x - ux * back, y - uy * back];
   // Push until the gripper's front reaches the object's far side at the target.
@@ -96,12 +98,16 @@ export function push(
   robot.move_gripper([end[0] - ux * 0.03, end[1] - uy * 0.03, height + SAFE_HEIGHT], yaw);
 }
 
-/** Press straight down on a point (the top of a button) by `depth` with the closed gripper. */
+/** How far the closed fingertips reach below the gripper point (the point move_gripper places). */
+export const FINGERTIP_BELOW_GRIPPER = 0.01;
+
+/** Press straight down on a point (the top of a button) so the fingertips go `depth` below it. */
 export function press(robot: Robot, top: readonly [number, number, number], depth: number): void {
   const [x, y, z] = top;
+  const touching = z + FINGERTIP_BELOW_GRIPPER;
   robot.close_gripper();
-  robot.move_gripper([x, y, z + SAFE_HEIGHT], 0);
-  robot.move_gripper([x, y, z + 0.01], 0);
-  robot.move_gripper([x, y, z - depth], 0);
-  robot.move_gripper([x, y, z + SAFE_HEIGHT], 0);
+  robot.move_gripper([x, y, touching + SAFE_HEIGHT], 0);
+  robot.move_gripper([x, y, touching + 0.01], 0);
+  robot.move_gripper([x, y, touching - depth], 0);
+  robot.move_gripper([x, y, touching + SAFE_HEIGHT], 0);
 }

@@ -220,7 +220,8 @@ export function buttonXml(name: string, colour: Colour, at: Point2): string {
     `<geom type="box" pos="${vec(0, 0, b.baseHeight / 2)}" size="${vec(b.base / 2, b.base / 2, b.baseHeight / 2)}" rgba="0.25 0.25 0.28 1"/>` +
     `<body name="${name}_cap" pos="${vec(0, 0, b.baseHeight + b.capHeight / 2)}">` +
     `<joint name="${name}_press" type="slide" axis="0 0 1" range="${vec(-b.travel, 0)}" stiffness="300" springref="0.004" damping="3"/>` +
-    `<geom type="cylinder" size="${vec(b.capRadius, b.capHeight / 2)}" rgba="${rgba}" mass="0.02"/>` +
+    // The cap touches only the robot (conaffinity 2 = robot geoms), never its own base below it.
+    `<geom type="cylinder" size="${vec(b.capRadius, b.capHeight / 2)}" rgba="${rgba}" mass="0.02" contype="0" conaffinity="2"/>` +
     `</body></body>`
   );
 }

@@ -15,14 +15,15 @@ const jobs = tasks.flatMap((task) =>
 
 async function measure(
   workers: number,
-): Promise<{ perTask: Map<string, number>; overall: number; failures: number }> {
+): Promise<{ perTask: Map<string, number>; overall: number; failures: string[] }> {
   const busy = new Map<string, number>(); // wall seconds of episode work per task, summed
   const start = performance.now();
   const outcomes = await runEpisodesInWorkers(jobs, workers);
   const wall = (performance.now() - start) / 1000;
-  let failures = 0;
+  const failures: string[] = [];
   for (const o of outcomes) {
-    if ('error' in o || !o.result.success) failures++;
+    if ('error' in o) failures.push(`${o.job.taskId} seed ${o.job.seed}: ${o.error}`);
+    else if (!o.result.success) failures.push(`${o.job.taskId} seed ${o.job.seed}: ${o.result.reason}`);
     if ('result' in o) busy.set(o.job.taskId, (busy.get(o.job.taskId) ?? 0) + o.result.wallSeconds);
   }
   // Per task: episodes per minute of one worker's time, scaled by the pool's overall efficiency.

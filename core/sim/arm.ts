@@ -197,7 +197,7 @@ export class Arm {
     }
     const settled = this.settle(target, yaw);
     if (settled) return this.result('move_gripper', 'reached', `reached ${fmtVec(target)}`, start);
-    const contact = this.robotContact();
+    const contact = this.robotContact('settled');
     if (contact) {
       return {
         ...this.result(
@@ -267,7 +267,7 @@ export class Arm {
         sim.step(1);
       }
       if (this.trackingError() > TRACKING_LIMIT) {
-        const contact = this.robotContact();
+        const contact = this.robotContact('moving');
         if (contact) {
           this.holdCurrentPose();
           return contact;
@@ -339,10 +339,11 @@ export class Arm {
 
   /**
    * A contact that stops the arm: any part of the arm against anything else, or the gripper against
-   * something anchored (the table, a bin wall, a drawer). The gripper touching a free object is a
-   * grasp or a push.
+   * something it cannot move. While moving, only the world (the table, a bin wall) stops the
+   * gripper: a free object or a part on a joint (a drawer, a button) gives way. Once the arm has
+   * settled short of its target, a part on a joint that held it there counts too.
    */
-  private robotContact(): { robot: string; other: string } | undefined {
+  private robotContact(phase: 'moving' | 'settled'): { robot: string; other: string } | undefined {
     const { sim } = this;
     const geomBody = sim.model.geom_bodyid;
     const contacts = sim.data.contact;
@@ -355,7 +356,7 @@ export class Arm {
         const bRobot = this.robotBodies.has(geomBody[b]);
         if (aRobot !== bRobot) {
           const [robot, other] = aRobot ? [a, b] : [b, a];
-          if (this.gripperBodies.has(geomBody[robot]) && !this.anchored(geomBody[other])) continue;
+          if (this.gripperBodies.has(geomBody[robot]) && !this.immovable(geomBody[other], phase)) continue;
           return { robot: geomLabel(sim, robot), other: geomLabel(sim, other) };
         }
       }
@@ -365,15 +366,14 @@ export class Arm {
     return undefined;
   }
 
-  /**
-   * Fixed to the world, or part of something that is (a drawer, a button cap): pushing into it
-   * stops the arm, unlike pushing a free object, which moves.
-   */
-  private anchored(body: number): boolean {
+  /** Welded to the world; or, once settled, part of something anchored to it (a drawer, a button cap). */
+  private immovable(body: number, phase: 'moving' | 'settled'): boolean {
     const { model } = this.sim;
+    if (model.body_weldid[body] === 0) return true;
+    if (phase === 'moving') return false;
     const root = model.body_rootid[body];
     const firstJoint = model.body_jntadr[root];
-    return !(firstJoint >= 0 && model.jnt_type[firstJoint] === 0); // the root has no free joint
+    return !(firstJoint >= 0 && model.jnt_type[firstJoint] === 0); // its root has no free joint
   }
 
   private result(

@@ -5,8 +5,12 @@ import { simCommand } from './sim.ts';
 import { demoCommand } from './demo.ts';
 import { runCommand, tasksCommand } from './tasks.ts';
 import { attemptCommand } from './attempt.ts';
+import { devCommand, DEV_USAGE } from './dev.ts';
+import { serveModelCommand } from './serve-model.ts';
 import { SimError } from '../core/sim/errors.ts';
 import { ApiError } from '../api/contract.ts';
+import { ModelFileError } from '../core/llm/gguf-info.ts';
+import { LocalModelError } from '../core/llm/local-model.ts';
 
 const USAGE = `lab: BLAZER Lab command line
 
@@ -21,14 +25,37 @@ const USAGE = `lab: BLAZER Lab command line
                                          --record writes the trajectory (30 Hz) for replay
   lab attempt --task <id> [--seed N] [--arm panda|so100] --program plan.py [--json]
                                          run a Python robot program through the sandbox and verifier
+  lab attempt --task <id> [--seed N] --model <file.gguf | openai:NAME@URL> [--adapter lora.gguf]
+              [--format code|json] [--threads N] [--temperature T] [--json]
+                                         ask a model for a program and run it (prompt, program, trace, success)
+  lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
+                                         share a local model as an OpenAI-compatible endpoint on 127.0.0.1
+${DEV_USAGE}
   lab help                               this text
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const args = parseArgs(rest, {
-    booleans: ['json'],
-    values: ['arm', 'task', 'seed', 'solver', 'record', 'program'],
+    booleans: ['json', 'f16'],
+    values: [
+      'arm',
+      'task',
+      'seed',
+      'solver',
+      'record',
+      'program',
+      'model',
+      'adapter',
+      'format',
+      'threads',
+      'temperature',
+      'lora',
+      'port',
+      'token',
+      'name',
+      'host',
+    ],
   });
   switch (command) {
     case 'sim':
@@ -41,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(args);
     case 'attempt':
       return attemptCommand(args);
+    case 'serve-model':
+      return serveModelCommand(args);
+    case 'dev':
+      return devCommand(args);
     case undefined:
     case 'help':
     case '--help':
@@ -59,7 +90,12 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       process.stderr.write(`lab: ${err.message}\n\n${USAGE}`);
       process.exitCode = 2;
-    } else if (err instanceof SimError || err instanceof ApiError) {
+    } else if (
+      err instanceof SimError ||
+      err instanceof ApiError ||
+      err instanceof ModelFileError ||
+      err instanceof LocalModelError
+    ) {
       process.stderr.write(`lab: ${err.message}\n`);
       process.exitCode = 1;
     } else {

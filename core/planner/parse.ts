@@ -21,23 +21,34 @@ const step = z.discriminatedUnion('primitive', [
   z.object({ primitive: z.literal('close_gripper'), object: z.string().optional() }),
   z.object({ primitive: z.literal('move_gripper'), position, yaw: z.number().default(0) }),
 ]);
-export const jsonPlanSchema = z.object({ steps: z.array(step).max(200) });
+export const jsonPlanSchema = z.object({
+  steps: z.array(step).min(1, 'a plan needs at least one step').max(200),
+});
 export type JsonPlan = z.infer<typeof jsonPlanSchema>;
 
-/** The JSON schema given to models (a grammar for local ones) for the json format. */
+/** The JSON schema given to models (a grammar for local ones) for the json format: every step is
+ * one of the three primitives with exactly the fields it needs, and a plan has at least one step. */
 export const JSON_PLAN_JSON_SCHEMA: Record<string, unknown> = {
   type: 'object',
   properties: {
     steps: {
       type: 'array',
+      minItems: 1,
+      maxItems: 200,
       items: {
-        type: 'object',
-        properties: {
-          primitive: { enum: ['open_gripper', 'close_gripper', 'move_gripper'] },
-          position: { type: 'array', items: { type: 'number' }, minItems: 3, maxItems: 3 },
-          yaw: { type: 'number' },
-        },
-        required: ['primitive'],
+        oneOf: [
+          { type: 'object', properties: { primitive: { const: 'open_gripper' } }, required: ['primitive'] },
+          { type: 'object', properties: { primitive: { const: 'close_gripper' } }, required: ['primitive'] },
+          {
+            type: 'object',
+            properties: {
+              primitive: { const: 'move_gripper' },
+              position: { type: 'array', items: { type: 'number' }, minItems: 3, maxItems: 3 },
+              yaw: { type: 'number' },
+            },
+            required: ['primitive', 'position', 'yaw'],
+          },
+        ],
       },
     },
   },

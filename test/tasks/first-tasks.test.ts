@@ -24,7 +24,10 @@ describe('pick_and_lift verifier', () => {
       placeFree(sim, `${params.other}_block`, [0.5, 0, 0.02]);
       placeFree(sim, `${params.colour}_block`, [0.5, 0, 0.06]);
     });
-    expect(verdict).toMatchObject({ success: false, reason: expect.stringMatching(/only 4\.0 cm above the table/) });
+    expect(verdict).toMatchObject({
+      success: false,
+      reason: expect.stringMatching(/only 4\.0 cm above the table/),
+    });
   });
 });
 
@@ -38,11 +41,16 @@ describe('put_block_in_bin verifier', () => {
   });
 
   it('rejects a block balanced on the rim', async () => {
-    const verdict = await verdictAfter('put_block_in_bin', 3, ({ sim, params }) => {
-      const [x, y] = params.bin as number[];
-      // centred on the +x wall (inner half 0.06 + half wall 0.005), resting on its top
-      placeFree(sim, `${params.colour}_block`, [x + 0.065, y, 0.05 + 0.02]);
-    }, { settle: 0.05 });
+    const verdict = await verdictAfter(
+      'put_block_in_bin',
+      3,
+      ({ sim, params }) => {
+        const [x, y] = params.bin as number[];
+        // centred on the +x wall (inner half 0.06 + half wall 0.005), resting on its top
+        placeFree(sim, `${params.colour}_block`, [x + 0.065, y, 0.05 + 0.02]);
+      },
+      { settle: 0.05 },
+    );
     expect(verdict).toMatchObject({ success: false });
     expect(verdict.reason).toMatch(/outside the bin|on the rim/);
   });
@@ -57,10 +65,12 @@ describe('put_block_in_bin verifier', () => {
 });
 
 describe('stack_two_blocks verifier', () => {
-  const stack = (dx: number) => ({ sim, params }: { sim: Parameters<typeof placeFree>[0]; params: Record<string, unknown> }) => {
-    placeFree(sim, `${params.bottom}_block`, [0.5, 0.1, 0.02]);
-    placeFree(sim, `${params.top}_block`, [0.5 + dx, 0.1, 0.06]);
-  };
+  const stack =
+    (dx: number) =>
+    ({ sim, params }: { sim: Parameters<typeof placeFree>[0]; params: Record<string, unknown> }) => {
+      placeFree(sim, `${params.bottom}_block`, [0.5, 0.1, 0.02]);
+      placeFree(sim, `${params.top}_block`, [0.5 + dx, 0.1, 0.06]);
+    };
 
   it('accepts a centred stack', async () => {
     expect((await verdictAfter('stack_two_blocks', 4, stack(0.005))).success).toBe(true);
@@ -82,7 +92,9 @@ describe('stack_two_blocks verifier', () => {
 
 describe('open_drawer verifier', () => {
   it('accepts the drawer open 12 cm and rejects it half open', async () => {
-    expect((await verdictAfter('open_drawer', 5, ({ sim }) => setJoint(sim, 'cabinet_slide', -0.12))).success).toBe(true);
+    expect(
+      (await verdictAfter('open_drawer', 5, ({ sim }) => setJoint(sim, 'cabinet_slide', -0.12))).success,
+    ).toBe(true);
     const half = await verdictAfter('open_drawer', 5, ({ sim }) => setJoint(sim, 'cabinet_slide', -0.07));
     expect(half).toMatchObject({ success: false, reason: expect.stringMatching(/open only 7\.0 cm/) });
   });

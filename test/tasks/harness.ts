@@ -16,7 +16,13 @@ export interface Arranged {
 }
 
 /** Put a free body at a position with a yaw (and optional tilt about x), at rest. */
-export function placeFree(sim: Simulation, body: string, position: readonly number[], yaw = 0, tiltX = 0): void {
+export function placeFree(
+  sim: Simulation,
+  body: string,
+  position: readonly number[],
+  yaw = 0,
+  tiltX = 0,
+): void {
   const b = sim.id('body', body);
   if (b < 0) throw new Error(`no body ${body}`);
   const joint = sim.model.body_jntadr[b];

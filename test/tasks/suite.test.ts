@@ -36,7 +36,9 @@ describe('task suite', () => {
   });
 
   it.each(cases)('$name: the scripted solver succeeds on >= 95% of 20 seeds', ({ task, arm }) => {
-    const failures = SEEDS.map((seed) => results.get(key({ taskId: task.id, arm, seed, solver: 'scripted' }))![0])
+    const failures = SEEDS.map(
+      (seed) => results.get(key({ taskId: task.id, arm, seed, solver: 'scripted' }))![0],
+    )
       .filter((r) => !r.success)
       .map((r) => `seed ${r.seed}: ${r.reason}`);
     expect(failures.length, failures.join('\n')).toBeLessThanOrEqual(1);
@@ -50,13 +52,18 @@ describe('task suite', () => {
     }
   });
 
-  it.each(cases)('$name: the same seed gives the same scene and result, other seeds other scenes', ({ task, arm }) => {
-    const [a, b] = results.get(key({ taskId: task.id, arm, seed: REPEATED_SEED, solver: 'scripted' }))!;
-    expect(b.initialState).toEqual(a.initialState);
-    expect(b.trace).toEqual(a.trace);
-    expect(b.finalState).toEqual(a.finalState);
-    expect(b.success).toBe(a.success);
-    const scenes = SEEDS.map((seed) => JSON.stringify(results.get(key({ taskId: task.id, arm, seed, solver: 'none' }))![0].initialState));
-    expect(new Set(scenes).size).toBe(SEEDS.length);
-  });
+  it.each(cases)(
+    '$name: the same seed gives the same scene and result, other seeds other scenes',
+    ({ task, arm }) => {
+      const [a, b] = results.get(key({ taskId: task.id, arm, seed: REPEATED_SEED, solver: 'scripted' }))!;
+      expect(b.initialState).toEqual(a.initialState);
+      expect(b.trace).toEqual(a.trace);
+      expect(b.finalState).toEqual(a.finalState);
+      expect(b.success).toBe(a.success);
+      const scenes = SEEDS.map((seed) =>
+        JSON.stringify(results.get(key({ taskId: task.id, arm, seed, solver: 'none' }))![0].initialState),
+      );
+      expect(new Set(scenes).size).toBe(SEEDS.length);
+    },
+  );
 });

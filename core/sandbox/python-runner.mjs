@@ -31,7 +31,7 @@ function readLine() {
       n = fs.readSync(0, chunk, 0, chunk.length, null);
     } catch (err) {
       if (err.code === 'EAGAIN') {
-        Atomics.wait(sleeper, 0, 0, 1);
+        Atomics.wait(sleeper, 0, 0, 0.02); // a short nap: replies usually come within microseconds
         continue;
       }
       throw err;

@@ -11,6 +11,7 @@ import { ARM_NAMES, type ArmName } from '../core/sim/scene.ts';
 import { print } from './print.ts';
 import { openModel } from '../core/llm/open-model.ts';
 import { runAttempt } from '../core/planner/attempt.ts';
+import { PROMPT_TEMPLATE_VERSION } from '../core/planner/prompt.ts';
 import type { TaskDefinition } from '../core/tasks/types.ts';
 
 export async function attemptCommand({ positionals, flags }: ParsedArgs): Promise<number> {
@@ -103,6 +104,12 @@ async function modelAttempt(
       sandbox,
       arm,
       sampling: options.temperature === undefined ? {} : { temperature: options.temperature },
+      onPrompt: options.json
+        ? undefined
+        : (messages) => {
+            const shown = messages.map((m) => `[${m.role}]\n${m.content.trimEnd()}`).join('\n\n');
+            process.stdout.write(`--- prompt (${PROMPT_TEMPLATE_VERSION}) ---\n${shown}\n\n--- answer ---\n`);
+          },
       onText: options.json ? undefined : (text) => process.stdout.write(text),
     });
     if (options.json) {
@@ -111,7 +118,8 @@ async function modelAttempt(
       const r = attempt.episode;
       const lines = [
         '',
-        '',
+        '--- result ---',
+        `${r.taskId} seed ${r.seed}: "${r.instruction}"`,
         `model ${attempt.model.id}, prompt ${attempt.templateVersion}, ${attempt.generation.tokens} tokens in ${attempt.generation.seconds.toFixed(2)} s`,
         attempt.program ? `program:\n${attempt.program.trimEnd()}` : '',
         ...r.trace.map(
@@ -120,12 +128,7 @@ async function modelAttempt(
         ),
         `${attempt.success ? 'SUCCESS' : 'FAILURE'}: ${attempt.failure ? `${attempt.failure.kind}${attempt.failure.line ? ` at line ${attempt.failure.line}` : ''}: ${attempt.failure.message}` : r.reason}`,
       ];
-      print(
-        `${r.taskId} seed ${r.seed}: "${r.instruction}"\n` +
-          lines.filter((l, i) => l || i < 2).join('\n') +
-          '\n',
-        false,
-      );
+      print(`\n\n${lines.filter(Boolean).join('\n')}\n`, false);
     }
     return attempt.success ? 0 : 3;
   } finally {

@@ -7,6 +7,8 @@ import { runCommand, tasksCommand } from './tasks.ts';
 import { attemptCommand } from './attempt.ts';
 import { devCommand, DEV_USAGE } from './dev.ts';
 import { serveModelCommand } from './serve-model.ts';
+import { modelsCommand } from './models.ts';
+import { RegistryError } from '../core/llm/model-registry.ts';
 import { SimError } from '../core/sim/errors.ts';
 import { ApiError } from '../api/contract.ts';
 import { ModelFileError } from '../core/llm/gguf-info.ts';
@@ -28,6 +30,8 @@ const USAGE = `lab: BLAZER Lab command line
   lab attempt --task <id> [--seed N] --model <file.gguf | openai:NAME@URL> [--adapter lora.gguf]
               [--format code|json] [--threads N] [--temperature T] [--json]
                                          ask a model for a program and run it (prompt, program, trace, success)
+  lab models [--json] | lab models add <file.gguf> [--name N] | lab models remove <name>
+                                         the lab's registered local models (names work wherever a model file does)
   lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
 ${DEV_USAGE}
@@ -70,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
       return attemptCommand(args);
     case 'serve-model':
       return serveModelCommand(args);
+    case 'models':
+      return modelsCommand(args);
     case 'dev':
       return devCommand(args);
     case undefined:
@@ -94,7 +100,8 @@ main(process.argv.slice(2)).then(
       err instanceof SimError ||
       err instanceof ApiError ||
       err instanceof ModelFileError ||
-      err instanceof LocalModelError
+      err instanceof LocalModelError ||
+      err instanceof RegistryError
     ) {
       process.stderr.write(`lab: ${err.message}\n`);
       process.exitCode = 1;

@@ -1,9 +1,10 @@
-// One way to name a model everywhere (CLI, api, dataset): a GGUF file path for a local model, or
-// 'openai:MODEL@BASE_URL' for an OpenAI-compatible endpoint (key from BLAZER_API_KEY or
+// One way to name a model everywhere (CLI, api, dataset): a registered model's name or a GGUF file
+// path for a local model, or 'openai:MODEL@BASE_URL' for an OpenAI-compatible endpoint (key from BLAZER_API_KEY or
 // OPENAI_API_KEY, never stored).
 import { LocalModel } from './local-model.ts';
 import { OpenAIModel, parseOpenAISpec } from './openai-model.ts';
 import type { ChatModel } from './types.ts';
+import { ModelRegistry } from './model-registry.ts';
 
 export interface OpenModelOptions {
   /** LoRA adapter GGUF for a local model. */
@@ -25,8 +26,12 @@ export async function openModel(spec: string, options: OpenModelOptions = {}): P
       apiKey: options.apiKey ?? process.env.BLAZER_API_KEY ?? process.env.OPENAI_API_KEY,
     });
   }
-  return LocalModel.load(spec, {
+  const registry = new ModelRegistry();
+  return LocalModel.load(registry.resolve(spec), {
     threads: options.threads ?? DEFAULT_THREADS,
-    adapters: options.adapter ? [{ filePath: options.adapter, scale: options.adapterScale ?? 1 }] : [],
+    gpu: 'auto', // a GPU when one is usable; never a build from source
+    adapters: options.adapter
+      ? [{ filePath: registry.resolve(options.adapter), scale: options.adapterScale ?? 1 }]
+      : [],
   });
 }

@@ -27,6 +27,8 @@ export interface AttemptOptions {
   sandbox?: PythonSandbox;
   arm?: ArmName;
   examples?: FewShotExample[];
+  /** Called with the exact prompt before the model is asked. */
+  onPrompt?: (messages: ChatMessage[]) => void;
   onText?: (text: string) => void;
   signal?: AbortSignal;
 }
@@ -73,6 +75,7 @@ export async function runAttempt<P>(
     arm,
     program: async (robot, state, instruction) => {
       prompt = buildPrompt(instruction, state, options.format, options.examples);
+      options.onPrompt?.(prompt);
       const result = await options.model.chat(prompt, {
         ...sampling,
         jsonSchema: options.format === 'json' ? JSON_PLAN_JSON_SCHEMA : undefined,

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelRegistry, RegistryError } from '../../../core/llm/model-registry.ts';
+import { tinyLoraFile, tinyModelFile } from './helpers.ts';
+import { tempDir } from '../../helpers.ts';
+
+describe('model registry', () => {
+  it('registers GGUF files with their metadata, resolves names, removes them', async () => {
+    const registry = new ModelRegistry(join(tempDir(), 'lab', 'models.json'));
+    expect(registry.list()).toEqual([]);
+    const model = tinyModelFile();
+    const entry = await registry.add(model, 'tiny');
+    expect(entry.info).toMatchObject({
+      type: 'model',
+      architecture: 'llama',
+      contextLength: 2048,
+      quantisation: 'F32',
+      hasChatTemplate: true,
+    });
+    expect(entry.info.parameters).toBeGreaterThan(100_000);
+    await registry.add(tinyLoraFile());
+    expect(registry.list().map((m) => [m.name, m.info.type])).toEqual([
+      ['tiny', 'model'],
+      ['tiny-lora', 'adapter'],
+    ]);
+    expect(registry.resolve('tiny')).toBe(model);
+    expect(registry.resolve('/some/other.gguf')).toBe('/some/other.gguf');
+    // A second registry on the same file sees the same list: it is stored, not only in memory.
+    expect(new ModelRegistry(registry.file).list()).toHaveLength(2);
+    registry.remove('tiny');
+    expect(registry.list().map((m) => m.name)).toEqual(['tiny-lora']);
+  });
+
+  it('refuses bad files, duplicate and malformed names, and says so', async () => {
+    const dir = tempDir();
+    const registry = new ModelRegistry(join(dir, 'models.json'));
+    const notGguf = join(dir, 'notes.gguf');
+    writeFileSync(notGguf, 'hello');
+    await expect(registry.add(notGguf)).rejects.toThrow(/notes\.gguf/);
+    await registry.add(tinyModelFile(), 'tiny');
+    await expect(registry.add(tinyModelFile(), 'tiny')).rejects.toThrow(
+      new RegistryError("a model named 'tiny' is already registered"),
+    );
+    await expect(registry.add(tinyModelFile(), '../escape')).rejects.toThrow(/must be letters/);
+    expect(() => registry.remove('ghost')).toThrow(/no model named 'ghost'/);
+    expect(JSON.parse(readFileSync(registry.file, 'utf8')).models).toHaveLength(1);
+    writeFileSync(registry.file, '{broken');
+    expect(() => registry.list()).toThrow(/not valid JSON .*fix or remove it/);
+  });
+});

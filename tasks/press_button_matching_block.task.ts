@@ -13,9 +13,8 @@ import {
   type Colour,
 } from '../core/tasks/scene-kit.ts';
 import { fail, pass } from '../core/tasks/checks.ts';
-import { press } from '../core/sim/skills.ts';
+import { deepestPress, latchPresses, pressButton, recordedPresses } from '../core/tasks/button-memory.ts';
 import { pickOne, shuffled, uniform } from '../core/random.ts';
-import type { TaskMemory } from '../core/tasks/types.ts';
 
 const PRESS_DEPTH = 0.012; // metres the solver pushes the cap down (travel 0.015)
 
@@ -24,10 +23,6 @@ interface Params {
   /** Button colours, the block's among them. */
   buttons: Colour[];
 }
-
-/** Presses are transient (the spring lifts the cap): latch the deepest push of each button. */
-const deepest = (memory: TaskMemory): Record<string, number> =>
-  (memory.deepest ??= {}) as Record<string, number>;
 
 export default defineTask<Params>({
   id: 'press_button_matching_block',
@@ -52,18 +47,21 @@ export default defineTask<Params>({
     };
   },
   observe(world, { buttons }, memory) {
-    const seen = deepest(memory);
-    for (const c of buttons) seen[c] = Math.max(seen[c] ?? 0, -world.joint(`${c}_button_press`));
+    latchPresses(
+      world,
+      buttons.map((c) => `${c}_button`),
+      memory,
+    );
   },
   verify(_world, { colour, buttons }, memory) {
-    const seen = deepest(memory);
-    const pressed = (c: Colour): boolean => (seen[c] ?? 0) >= BUTTON.pressedAt;
+    const presses = recordedPresses(memory);
+    const pressed = (c: Colour): boolean => presses.includes(`${c}_button`);
     const wrong = buttons.filter((c) => c !== colour && pressed(c));
     if (wrong.length > 0)
       return fail(
         `${wrong.map((c) => `${c}_button`).join(' and ')} ${wrong.length > 1 ? 'were' : 'was'} pressed; the block is ${colour}`,
       );
-    const depth = seen[colour] ?? 0;
+    const depth = deepestPress(memory, `${colour}_button`);
     if (!pressed(colour))
       return fail(
         depth > 0.001
@@ -75,8 +73,6 @@ export default defineTask<Params>({
   solve(robot, state) {
     // The block's colour is the first word of its name; the matching button is "<colour>_button".
     const blockName = state.objects.find((o) => o.name.endsWith('_block'))!.name;
-    const cap = state.objects.find((o) => o.name === `${blockName.split('_')[0]}_button_cap`)!;
-    const [x, y, z] = cap.position;
-    press(robot, [x, y, z + cap.size[2] / 2], PRESS_DEPTH);
+    pressButton(robot, state, `${blockName.split('_')[0]}_button`, PRESS_DEPTH);
   },
 });

@@ -8,6 +8,9 @@ import { attemptCommand } from './attempt.ts';
 import { devCommand, DEV_USAGE } from './dev.ts';
 import { serveModelCommand } from './serve-model.ts';
 import { modelsCommand } from './models.ts';
+import { generateCommand } from './generate.ts';
+import { datasetCommand } from './dataset.ts';
+import { DatasetError } from '../core/dataset/open-dataset.ts';
 import { RegistryError } from '../core/llm/model-registry.ts';
 import { SimError } from '../core/sim/errors.ts';
 import { ApiError } from '../api/contract.ts';
@@ -32,6 +35,12 @@ const USAGE = `lab: BLAZER Lab command line
                                          ask a model for a program and run it (prompt, program, trace, success)
   lab models [--json] | lab models add <file.gguf> [--name N] | lab models remove <name>
                                          the lab's registered local models (names work wherever a model file does)
+  lab generate --db lab.sqlite --tasks <ids|train|all> --teacher <scripted|model> --scenes N [--samples K]
+              [--temperature T] [--format code|json] [--workers W] [--threads N]
+                                         zero-shot data generation; rerun the same command to resume
+  lab dataset stats|list|show <id>|check --db lab.sqlite [--task T] [--split S] [--success yes|no]
+              [--model M] [--contains TEXT] [--limit N] [--after CURSOR] [--json]
+                                         browse and check a dataset
   lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
 ${DEV_USAGE}
@@ -59,6 +68,17 @@ async function main(argv: string[]): Promise<number> {
       'token',
       'name',
       'host',
+      'db',
+      'tasks',
+      'teacher',
+      'scenes',
+      'samples',
+      'workers',
+      'split',
+      'success',
+      'contains',
+      'limit',
+      'after',
     ],
   });
   switch (command) {
@@ -76,6 +96,10 @@ async function main(argv: string[]): Promise<number> {
       return serveModelCommand(args);
     case 'models':
       return modelsCommand(args);
+    case 'generate':
+      return generateCommand(args);
+    case 'dataset':
+      return datasetCommand(args);
     case 'dev':
       return devCommand(args);
     case undefined:
@@ -101,7 +125,8 @@ main(process.argv.slice(2)).then(
       err instanceof ApiError ||
       err instanceof ModelFileError ||
       err instanceof LocalModelError ||
-      err instanceof RegistryError
+      err instanceof RegistryError ||
+      err instanceof DatasetError
     ) {
       process.stderr.write(`lab: ${err.message}\n`);
       process.exitCode = 1;

@@ -10,6 +10,8 @@ export interface EpisodeJob {
   seed: number;
   arm?: ArmName;
   solver?: 'scripted' | 'none';
+  /** Which of several samples of the same scene this is (data generation). */
+  sample?: number;
 }
 
 export type JobOutcome = { job: EpisodeJob; result: EpisodeResult } | { job: EpisodeJob; error: string };
@@ -28,6 +30,7 @@ export async function runEpisodesInWorkers(
   jobs: Omit<EpisodeJob, 'id'>[],
   workers: number,
   onDone?: (outcome: JobOutcome) => void,
+  signal?: AbortSignal,
 ): Promise<JobOutcome[]> {
   const queue = jobs.map((job, id) => ({ ...job, id }));
   const outcomes: JobOutcome[] = new Array(queue.length);
@@ -39,7 +42,7 @@ export async function runEpisodesInWorkers(
         (worker) =>
           new Promise<void>((resolve, reject) => {
             const feed = (): void => {
-              if (next >= queue.length) return resolve();
+              if (next >= queue.length || signal?.aborted) return resolve(); // stop handing out work
               worker.postMessage(queue[next++]);
             };
             worker.on('message', (message: { id: number; result?: EpisodeResult; error?: string }) => {

@@ -1,0 +1,102 @@
+// The dataset's schema as a list of migrations. PRAGMA user_version says how many have run; an
+// older file is upgraded in place, each step in its own transaction. Never edit a shipped step:
+// add a new one.
+
+export const MIGRATIONS: { version: number; description: string; sql: string }[] = [
+  {
+    version: 1,
+    description: 'runs and episodes',
+    sql: `
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,            -- hash of the run's configuration: rerunning resumes
+        config TEXT NOT NULL,                -- JSON
+        teacher TEXT NOT NULL,
+        started_at INTEGER NOT NULL,         -- ms since epoch
+        ended_at INTEGER
+      );
+      CREATE TABLE episodes (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        task TEXT NOT NULL,
+        arm TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        sample INTEGER NOT NULL,
+        instruction TEXT NOT NULL,
+        program TEXT,
+        success INTEGER NOT NULL,
+        failure TEXT,
+        created_at INTEGER NOT NULL,
+        UNIQUE (run_id, task, arm, seed, sample)
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'full episodes, deduplicated programs, models, adapters, snapshots, browse indices',
+    sql: `
+      ALTER TABLE runs ADD COLUMN code_version TEXT;
+      ALTER TABLE runs ADD COLUMN template_version TEXT;
+      ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'running';
+
+      CREATE TABLE programs (
+        id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL UNIQUE,
+        text TEXT NOT NULL
+      );
+      INSERT OR IGNORE INTO programs (hash, text)
+        SELECT 'v1:' || id, program FROM episodes WHERE program IS NOT NULL;
+
+      ALTER TABLE episodes ADD COLUMN split TEXT NOT NULL DEFAULT 'train';
+      ALTER TABLE episodes ADD COLUMN program_id INTEGER REFERENCES programs(id);
+      ALTER TABLE episodes ADD COLUMN scene TEXT;            -- JSON: the initial scene state
+      ALTER TABLE episodes ADD COLUMN prompt TEXT;           -- JSON: the exact messages
+      ALTER TABLE episodes ADD COLUMN answer TEXT;
+      ALTER TABLE episodes ADD COLUMN format TEXT;
+      ALTER TABLE episodes ADD COLUMN trace TEXT;            -- JSON: primitive calls and results
+      ALTER TABLE episodes ADD COLUMN failure_kind TEXT;
+      ALTER TABLE episodes ADD COLUMN reason TEXT;           -- the verifier's words
+      ALTER TABLE episodes ADD COLUMN model TEXT;
+      ALTER TABLE episodes ADD COLUMN sampling TEXT;         -- JSON
+      ALTER TABLE episodes ADD COLUMN tokens INTEGER;
+      ALTER TABLE episodes ADD COLUMN sim_seconds REAL;
+      ALTER TABLE episodes ADD COLUMN wall_seconds REAL;
+      UPDATE episodes SET program_id = (SELECT id FROM programs WHERE hash = 'v1:' || episodes.id);
+
+      CREATE TABLE models (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        description TEXT NOT NULL,           -- JSON ModelDescription, never a key
+        added_at INTEGER NOT NULL
+      );
+      CREATE TABLE adapters (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        base_model TEXT,
+        snapshot_id INTEGER,
+        added_at INTEGER NOT NULL
+      );
+      CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        filter TEXT NOT NULL,                -- JSON: how the episodes were chosen
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE snapshot_episodes (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+        episode_id INTEGER NOT NULL REFERENCES episodes(id),
+        PRIMARY KEY (snapshot_id, episode_id)
+      ) WITHOUT ROWID;
+
+      CREATE INDEX episodes_by_time ON episodes (created_at DESC, id DESC);
+      CREATE INDEX episodes_by_task_success_time ON episodes (task, success, created_at DESC, id DESC);
+      CREATE INDEX episodes_by_success_time ON episodes (success, created_at DESC, id DESC);
+      CREATE INDEX episodes_by_run ON episodes (run_id);
+      CREATE INDEX episodes_by_model_time ON episodes (model, created_at DESC, id DESC);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

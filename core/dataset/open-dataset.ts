@@ -1,0 +1,76 @@
+// Opening a dataset file: refuse anything that is not a SQLite database (without touching it),
+// turn on WAL so a crash loses at most the transaction in flight, and migrate an older schema.
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export class DatasetError extends Error {
+  constructor(
+    readonly kind: 'not-sqlite' | 'corrupt' | 'too-new' | 'bad-input',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+export function openDataset(path: string, options: { create?: boolean; upTo?: number } = {}): Db {
+  if (existsSync(path)) {
+    if (!statSync(path).isFile()) throw new DatasetError('bad-input', `${path} is not a file`);
+    if (statSync(path).size > 0 && readHeader(path) !== SQLITE_MAGIC) {
+      throw new DatasetError('not-sqlite', `${path} is not a SQLite database; it was left unchanged`);
+    }
+  } else if (options.create === false) {
+    throw new DatasetError('bad-input', `no dataset at ${path}`);
+  }
+  let db: Db;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, fast
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, options.upTo ?? SCHEMA_VERSION);
+  } catch (err) {
+    if (err instanceof DatasetError) throw err;
+    const message = (err as Error).message;
+    if (/not a database|malformed|corrupt/i.test(message)) {
+      throw new DatasetError('corrupt', `${path} is damaged (${message}); it was left unchanged`);
+    }
+    throw err;
+  }
+  return db;
+}
+
+/** Run the migrations the file has not had yet, each in a transaction. */
+export function migrate(db: Db, upTo = SCHEMA_VERSION): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new DatasetError(
+      'too-new',
+      `the dataset has schema version ${current}; this BLAZER Lab knows up to ${SCHEMA_VERSION}: update the app`,
+    );
+  }
+  for (const step of MIGRATIONS) {
+    if (step.version <= current || step.version > upTo) continue;
+    db.transaction(() => {
+      db.exec(step.sql);
+      db.pragma(`user_version = ${step.version}`);
+    })();
+  }
+}
+
+function readHeader(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(16);
+    const n = readSync(fd, buffer, 0, 16, 0);
+    return buffer.toString('latin1', 0, n);
+  } finally {
+    closeSync(fd);
+  }
+}

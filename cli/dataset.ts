@@ -1,14 +1,16 @@
-// lab dataset stats|list|show|check
+// lab dataset stats|list|show|check|export|merge
 import type { ParsedArgs } from './args.ts';
 import { UsageError } from './args.ts';
 import { openDataset } from '../core/dataset/open-dataset.ts';
 import { EpisodeStore, type EpisodeFilter } from '../core/dataset/episode-store.ts';
 import { print } from './print.ts';
+import { exportChatJsonl, exportCsv, exportPreferencePairs } from '../core/dataset/export.ts';
+import { mergeDataset } from '../core/dataset/merge.ts';
 
 export async function datasetCommand({ positionals, flags }: ParsedArgs): Promise<number> {
   const [sub, ...rest] = positionals;
   if (typeof flags.db !== 'string') throw new UsageError('lab dataset needs --db <file.sqlite>');
-  const db = openDataset(flags.db, { create: false });
+  const db = openDataset(flags.db, { create: sub === 'merge' });
   try {
     const store = new EpisodeStore(db);
     const json = flags.json === true;
@@ -76,8 +78,45 @@ export async function datasetCommand({ positionals, flags }: ParsedArgs): Promis
         );
         return result === 'ok' ? 0 : 1;
       }
+      case 'export': {
+        const kind = String(flags.format ?? 'chat');
+        if (typeof flags.out !== 'string') throw new UsageError('lab dataset export needs --out <file>');
+        if (kind === 'chat') {
+          const validation = flags.out.replace(/(\.jsonl)?$/, '.validation.jsonl');
+          const fraction = flags.validation === undefined ? 0.1 : Number(flags.validation);
+          const r = await exportChatJsonl(db, flags.out, validation, fraction);
+          print(
+            json
+              ? r
+              : `${r.train} training and ${r.validation} validation conversations written to ${flags.out} and ${validation}${r.skipped ? ` (${r.skipped} scripted successes have no prompt and were left out)` : ''}\n`,
+            json,
+          );
+        } else if (kind === 'pairs') {
+          const n = await exportPreferencePairs(db, flags.out);
+          print(json ? { pairs: n } : `${n} preference pairs written to ${flags.out}\n`, json);
+        } else if (kind === 'csv') {
+          const n = await exportCsv(db, flags.out);
+          print(json ? { episodes: n } : `${n} episodes written to ${flags.out}\n`, json);
+        } else throw new UsageError('--format must be chat, pairs or csv');
+        return 0;
+      }
+      case 'merge': {
+        if (rest.length === 0) throw new UsageError('lab dataset merge --db target.sqlite <other.sqlite>...');
+        for (const other of rest) {
+          const r = mergeDataset(db, other);
+          print(
+            json
+              ? { source: other, ...r }
+              : `${other}: ${r.episodes} episodes and ${r.runs} runs added, ${r.skipped} already present\n`,
+            json,
+          );
+        }
+        return 0;
+      }
       default:
-        throw new UsageError(`unknown dataset command '${sub ?? ''}': use stats, list, show or check`);
+        throw new UsageError(
+          `unknown dataset command '${sub ?? ''}': use stats, list, show, check, export or merge`,
+        );
     }
   } finally {
     db.close();

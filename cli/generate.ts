@@ -49,6 +49,7 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
             .filter(Boolean),
     teacher: need('teacher'),
     scenes: int('scenes'),
+    firstScene: flags['first-scene'] === undefined ? 0 : Number(flags['first-scene']),
     samples: int('samples', 1),
     temperature: flags.temperature === undefined ? undefined : Number(flags.temperature),
     format,

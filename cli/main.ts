@@ -36,11 +36,15 @@ const USAGE = `lab: BLAZER Lab command line
   lab models [--json] | lab models add <file.gguf> [--name N] | lab models remove <name>
                                          the lab's registered local models (names work wherever a model file does)
   lab generate --db lab.sqlite --tasks <ids|train|all> --teacher <scripted|model> --scenes N [--samples K]
-              [--temperature T] [--format code|json] [--workers W] [--threads N]
+              [--first-scene S] [--temperature T] [--format code|json] [--workers W] [--threads N]
                                          zero-shot data generation; rerun the same command to resume
   lab dataset stats|list|show <id>|check --db lab.sqlite [--task T] [--split S] [--success yes|no]
               [--model M] [--contains TEXT] [--limit N] [--after CURSOR] [--json]
                                          browse and check a dataset
+  lab dataset export --db lab.sqlite --format chat|pairs|csv --out file [--validation 0.1]
+                                         OpenAI chat JSONL of successes (+ .validation.jsonl), preference pairs, CSV
+  lab dataset merge --db lab.sqlite other.sqlite...
+                                         add datasets made on other machines (nothing duplicated)
   lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
 ${DEV_USAGE}
@@ -79,6 +83,9 @@ async function main(argv: string[]): Promise<number> {
       'contains',
       'limit',
       'after',
+      'out',
+      'validation',
+      'first-scene',
     ],
   });
   switch (command) {

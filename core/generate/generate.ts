@@ -23,6 +23,8 @@ export interface GenerateOptions {
   /** 'scripted' or a model: a registered name, a GGUF path, or openai:MODEL@URL. */
   teacher: string;
   scenes: number;
+  /** The first scene seed (default 0): machines sharing the work take different ranges. */
+  firstScene?: number;
   samples: number;
   temperature?: number;
   format?: ProgramFormat;
@@ -66,6 +68,7 @@ export async function generate(options: GenerateOptions): Promise<GenerationSumm
     tasks: tasks.map((t) => t.id),
     teacher: options.teacher,
     scenes: options.scenes,
+    firstScene: options.firstScene ?? 0,
     samples: options.samples,
     temperature: options.temperature ?? null,
     format: options.teacher === 'scripted' ? null : format,

@@ -51,7 +51,12 @@ export async function runEpisodesInWorkers(
                 ? { job, result: message.result }
                 : { job, error: message.error ?? 'unknown error' };
               outcomes[message.id] = outcome;
-              onDone?.(outcome);
+              try {
+                onDone?.(outcome);
+              } catch (err) {
+                reject(err); // the caller could not take the result (e.g. its database failed): stop
+                return;
+              }
               feed();
             });
             worker.on('error', reject);

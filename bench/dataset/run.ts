@@ -18,9 +18,19 @@ const arg = (name: string, fallback: number): number => {
 };
 const total = arg('episodes', 1_000_000);
 const path = join(tmpdir(), `blazer-bench-${process.pid}.sqlite`);
-const TASKS = ['reach_target', 'pick_and_lift', 'put_block_in_bin', 'stack_two_blocks', 'open_drawer', 'press_button', 'sort_blocks_by_colour', 'take_lid_off'];
+const TASKS = [
+  'reach_target',
+  'pick_and_lift',
+  'put_block_in_bin',
+  'stack_two_blocks',
+  'open_drawer',
+  'press_button',
+  'sort_blocks_by_colour',
+  'take_lid_off',
+];
 const random = seededRandom(42);
-const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const percentile = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 
 function synthetic(i: number): EpisodeRecord {
   const success = random() < 0.6;
@@ -31,7 +41,10 @@ function synthetic(i: number): EpisodeRecord {
     seed: Math.floor(i / TASKS.length),
     sample: 0,
     instruction: 'put the red block in the bin',
-    scene: { version: 1, objects: [{ name: 'red_block', position: [0.5, 0.1, 0.02], yaw: 0.3, size: [0.04, 0.04, 0.04] }] },
+    scene: {
+      version: 1,
+      objects: [{ name: 'red_block', position: [0.5, 0.1, 0.02], yaw: 0.3, size: [0.04, 0.04, 0.04] }],
+    },
     program: `open_gripper()\nmove_gripper([${(0.3 + random() * 0.3).toFixed(3)}, ${(random() * 0.4 - 0.2).toFixed(3)}, 0.12], 0.3)\nclose_gripper()\n`,
     trace: [{ primitive: 'open_gripper', status: 'reached' }],
     success,
@@ -62,12 +75,16 @@ for (let i = single; i < total; i += 50_000) batch(i, Math.min(total, i + 50_000
 const bulkRate = (total - single) / ((performance.now() - t) / 1000);
 db.pragma('wal_checkpoint(TRUNCATE)');
 db.exec('ANALYZE');
-console.log(`1. ${total.toLocaleString('en-US')} episodes: ${singleRate.toFixed(0)} inserts/s one transaction each, ${bulkRate.toFixed(0)} inserts/s in bulk`);
+console.log(
+  `1. ${total.toLocaleString('en-US')} episodes: ${singleRate.toFixed(0)} inserts/s one transaction each, ${bulkRate.toFixed(0)} inserts/s in bulk`,
+);
 
 // 2. browse: deep keyset pages
 const browse: number[] = [];
 const anchor: number[] = [];
-const pk = db.prepare('SELECT id, task, success, created_at FROM episodes WHERE id > ? ORDER BY id LIMIT 100');
+const pk = db.prepare(
+  'SELECT id, task, success, created_at FROM episodes WHERE id > ? ORDER BY id LIMIT 100',
+);
 for (let q = 0; q < 300; q++) {
   const depth = Math.floor(total * (0.5 + 0.45 * random())); // deep in the list
   const task = TASKS[q % TASKS.length];
@@ -86,21 +103,40 @@ console.log(
 );
 let s = performance.now();
 const stats = store.stats();
-console.log(`   per-task statistics over all episodes: ${(performance.now() - s).toFixed(0)} ms (${stats.length} tasks)`);
+console.log(
+  `   per-task statistics over all episodes: ${(performance.now() - s).toFixed(0)} ms (${stats.length} tasks)`,
+);
 db.close();
 rmSync(path, { force: true });
 rmSync(`${path}-wal`, { force: true });
 rmSync(`${path}-shm`, { force: true });
 
 // 3. generation throughput
-const genTasks = ['reach_target', 'pick_and_lift', 'put_block_in_bin', 'stack_two_blocks', 'open_drawer', 'press_button'];
+const GEN_SCENES = arg('scenes', 50); // enough episodes that worker start-up (tsx, MuJoCo) does not dominate
+const genTasks = [
+  'reach_target',
+  'pick_and_lift',
+  'put_block_in_bin',
+  'stack_two_blocks',
+  'open_drawer',
+  'press_button',
+];
 const rate: number[] = [];
 for (const workers of [1, 2]) {
   const file = join(tmpdir(), `blazer-bench-gen-${process.pid}-${workers}.sqlite`);
   rmSync(file, { force: true });
   s = performance.now();
-  const summary = await generate({ db: file, tasks: genTasks, teacher: 'scripted', scenes: 6, samples: 1, workers });
+  const summary = await generate({
+    db: file,
+    tasks: genTasks,
+    teacher: 'scripted',
+    scenes: GEN_SCENES,
+    samples: 1,
+    workers,
+  });
   rate.push((60 * summary.done) / ((performance.now() - s) / 1000));
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
 }
-console.log(`3. generation, scripted solver, ${genTasks.length * 6} episodes: 1 worker ${rate[0].toFixed(0)}/min, 2 workers ${rate[1].toFixed(0)}/min, speed-up ${(rate[1] / rate[0]).toFixed(2)}x (goal >= 1.8)`);
+console.log(
+  `3. generation, scripted solver, ${genTasks.length * GEN_SCENES} episodes: 1 worker ${rate[0].toFixed(0)}/min, 2 workers ${rate[1].toFixed(0)}/min, speed-up ${(rate[1] / rate[0]).toFixed(2)}x (goal >= 1.8)`,
+);

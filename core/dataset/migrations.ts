@@ -97,6 +97,11 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
       CREATE INDEX episodes_by_model_time ON episodes (model, created_at DESC, id DESC);
     `,
   },
+  {
+    version: 3,
+    description: 'an index that answers per-task statistics without reading the episodes',
+    sql: `CREATE INDEX episodes_by_task_split_success ON episodes (task, split, success);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -2,6 +2,7 @@
 // move_gripper(position, yaw) with the gripper pointing down. Each runs in simulated time and
 // reports what happened: reached, unreachable (with the closest pose), blocked, timeout or invalid.
 import type { Simulation } from './simulation.ts';
+import { BlockingContacts, subtreeBodies, type BlockingContact } from './contacts.ts';
 import { armSpecFor, type ArmSpec } from './arm-spec.ts';
 import { IkSolver } from './ik.ts';
 import { planJointMove, sampleTrajectory } from './trajectory.ts';
@@ -37,7 +38,7 @@ export interface PrimitiveResult {
   /** For unreachable targets: the closest pose the IK found and how far it is. */
   closest?: { position: Vec3; yaw: number; positionError: number; angleError: number };
   /** For blocked motions: the contact that stopped the arm. */
-  contact?: { robot: string; other: string };
+  contact?: BlockingContact;
 }
 
 export const REACH_POSITION_TOLERANCE = 0.005; // m
@@ -56,8 +57,7 @@ export class Arm {
   private readonly gripperQposAdr: number[];
   private readonly gripperDofAdr: number[];
   private readonly siteId: number;
-  private readonly robotBodies: Set<number>;
-  private readonly gripperBodies: Set<number>;
+  private readonly contacts: BlockingContacts;
   private readonly ik: IkSolver;
 
   private constructor(
@@ -74,8 +74,11 @@ export class Arm {
     this.gripperQposAdr = gripperJointIds.map((j) => model.jnt_qposadr[j]);
     this.gripperDofAdr = gripperJointIds.map((j) => model.jnt_dofadr[j]);
     this.siteId = sim.id('site', spec.site);
-    this.robotBodies = subtreeBodies(sim, model.body_rootid[model.jnt_bodyid[jointIds[0]]]);
-    this.gripperBodies = subtreeBodies(sim, model.site_bodyid[this.siteId]);
+    this.contacts = new BlockingContacts(
+      sim,
+      subtreeBodies(sim, model.body_rootid[model.jnt_bodyid[jointIds[0]]]),
+      subtreeBodies(sim, model.site_bodyid[this.siteId]),
+    );
     this.ik = new IkSolver(sim, jointIds, this.siteId);
   }
 
@@ -197,7 +200,7 @@ export class Arm {
     }
     const settled = this.settle(target, yaw);
     if (settled) return this.result('move_gripper', 'reached', `reached ${fmtVec(target)}`, start);
-    const contact = this.robotContact('settled');
+    const contact = this.contacts.find('settled');
     if (contact) {
       return {
         ...this.result(
@@ -249,7 +252,7 @@ export class Arm {
   }
 
   /** Follow a min-jerk path to q; returns the blocking contact if the arm could not follow. */
-  private track(q: Float64Array): { robot: string; other: string } | undefined {
+  private track(q: Float64Array): BlockingContact | undefined {
     const { sim } = this;
     const { data } = sim;
     const dt = sim.model.opt.timestep;
@@ -267,7 +270,7 @@ export class Arm {
         sim.step(1);
       }
       if (this.trackingError() > TRACKING_LIMIT) {
-        const contact = this.robotContact('moving');
+        const contact = this.contacts.find('moving');
         if (contact) {
           this.holdCurrentPose();
           return contact;
@@ -337,45 +340,6 @@ export class Arm {
     return Math.max(...this.dofAdr.map((adr) => Math.abs(qvel[adr])));
   }
 
-  /**
-   * A contact that stops the arm: any part of the arm against anything else, or the gripper against
-   * something it cannot move. While moving, only the world (the table, a bin wall) stops the
-   * gripper: a free object or a part on a joint (a drawer, a button) gives way. Once the arm has
-   * settled short of its target, a part on a joint that held it there counts too.
-   */
-  private robotContact(phase: 'moving' | 'settled'): { robot: string; other: string } | undefined {
-    const { sim } = this;
-    const geomBody = sim.model.geom_bodyid;
-    const contacts = sim.data.contact;
-    try {
-      for (let i = 0; i < contacts.size(); i++) {
-        const contact = contacts.get(i)!;
-        const a = contact.geom1;
-        const b = contact.geom2;
-        const aRobot = this.robotBodies.has(geomBody[a]);
-        const bRobot = this.robotBodies.has(geomBody[b]);
-        if (aRobot !== bRobot) {
-          const [robot, other] = aRobot ? [a, b] : [b, a];
-          if (this.gripperBodies.has(geomBody[robot]) && !this.immovable(geomBody[other], phase)) continue;
-          return { robot: geomLabel(sim, robot), other: geomLabel(sim, other) };
-        }
-      }
-    } finally {
-      contacts.delete();
-    }
-    return undefined;
-  }
-
-  /** Welded to the world; or, once settled, part of something anchored to it (a drawer, a button cap). */
-  private immovable(body: number, phase: 'moving' | 'settled'): boolean {
-    const { model } = this.sim;
-    if (model.body_weldid[body] === 0) return true;
-    if (phase === 'moving') return false;
-    const root = model.body_rootid[body];
-    const firstJoint = model.body_jntadr[root];
-    return !(firstJoint >= 0 && model.jnt_type[firstJoint] === 0); // its root has no free joint
-  }
-
   private result(
     primitive: PrimitiveName,
     status: PrimitiveStatus,
@@ -393,17 +357,6 @@ function invalidPoseReason(position: readonly number[], yaw: number): string | u
   if (typeof yaw !== 'number' || !Number.isFinite(yaw))
     return `yaw ${String(yaw)} is not a finite number of radians`;
   return undefined;
-}
-
-function subtreeBodies(sim: Simulation, root: number): Set<number> {
-  const parent = sim.model.body_parentid;
-  const bodies = new Set<number>([root]);
-  for (let b = root + 1; b < sim.model.nbody; b++) if (bodies.has(parent[b])) bodies.add(b);
-  return bodies;
-}
-
-function geomLabel(sim: Simulation, geom: number): string {
-  return sim.name('geom', geom) || sim.name('body', sim.model.geom_bodyid[geom]) || `geom ${geom}`;
 }
 
 function round4(v: number): number {

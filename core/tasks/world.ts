@@ -4,6 +4,7 @@ import type { Simulation } from '../sim/simulation.ts';
 import type { Arm, GripperPose } from '../sim/arm.ts';
 import { SimError } from '../sim/errors.ts';
 import type { Vec3 } from '../sim/rotation.ts';
+import { subtreeBodies } from '../sim/contacts.ts';
 
 export class WorldView {
   constructor(
@@ -49,8 +50,8 @@ export class WorldView {
   /** True when any geom of body `a` (with its children) touches any geom of body `b` (with its children). */
   touching(a: string, b: string): boolean {
     const { model, data } = this.sim;
-    const inA = this.subtree(this.body(a));
-    const inB = this.subtree(this.body(b));
+    const inA = subtreeBodies(this.sim, this.body(a));
+    const inB = subtreeBodies(this.sim, this.body(b));
     const geomBody = model.geom_bodyid;
     const contacts = data.contact;
     try {
@@ -70,12 +71,5 @@ export class WorldView {
   gripperTouches(name: string): boolean {
     const siteBody = this.sim.model.site_bodyid[this.sim.id('site', this.arm.spec.site)];
     return this.touching(this.sim.name('body', siteBody), name);
-  }
-
-  private subtree(root: number): Set<number> {
-    const parent = this.sim.model.body_parentid;
-    const bodies = new Set([root]);
-    for (let b = root + 1; b < this.sim.model.nbody; b++) if (bodies.has(parent[b])) bodies.add(b);
-    return bodies;
   }
 }

@@ -11,7 +11,12 @@ import {
 } from '../core/tasks/scene-kit.ts';
 import { fail, pass } from '../core/tasks/checks.ts';
 import { pickOne, shuffled } from '../core/random.ts';
-import { deepestPress, latchPresses, pressButton, recordedPresses } from '../core/tasks/button-memory.ts';
+import {
+  deepestPress,
+  latchColourButtons,
+  pressButton,
+  recordedPresses,
+} from '../core/tasks/button-memory.ts';
 
 const cm = (metres: number): string => `${(metres * 100).toFixed(1)} cm`;
 
@@ -38,11 +43,7 @@ export default defineTask<{ target: Colour; colours: Colour[] }>({
     };
   },
   observe(world, { colours }, memory) {
-    latchPresses(
-      world,
-      colours.map((c) => `${c}_button`),
-      memory,
-    );
+    latchColourButtons(world, colours, memory);
   },
   verify(_world, { target, colours }, memory) {
     const presses = recordedPresses(memory);

@@ -13,7 +13,12 @@ import {
   type Colour,
 } from '../core/tasks/scene-kit.ts';
 import { fail, pass } from '../core/tasks/checks.ts';
-import { deepestPress, latchPresses, pressButton, recordedPresses } from '../core/tasks/button-memory.ts';
+import {
+  deepestPress,
+  latchColourButtons,
+  pressButton,
+  recordedPresses,
+} from '../core/tasks/button-memory.ts';
 import { pickOne, shuffled, uniform } from '../core/random.ts';
 
 const PRESS_DEPTH = 0.012; // metres the solver pushes the cap down (travel 0.015)
@@ -47,11 +52,7 @@ export default defineTask<Params>({
     };
   },
   observe(world, { buttons }, memory) {
-    latchPresses(
-      world,
-      buttons.map((c) => `${c}_button`),
-      memory,
-    );
+    latchColourButtons(world, buttons, memory);
   },
   verify(_world, { colour, buttons }, memory) {
     const presses = recordedPresses(memory);

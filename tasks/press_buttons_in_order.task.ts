@@ -11,7 +11,7 @@ import {
 } from '../core/tasks/scene-kit.ts';
 import { fail, pass } from '../core/tasks/checks.ts';
 import { shuffled } from '../core/random.ts';
-import { latchPresses, pressButton, recordedPresses } from '../core/tasks/button-memory.ts';
+import { latchColourButtons, pressButton, recordedPresses } from '../core/tasks/button-memory.ts';
 
 const colourOf = (button: string): string => button.replace(/_button$/, '');
 
@@ -44,11 +44,7 @@ export default defineTask<{ order: Colour[] }>({
     };
   },
   observe(world, { order }, memory) {
-    latchPresses(
-      world,
-      order.map((c) => `${c}_button`),
-      memory,
-    );
+    latchColourButtons(world, order, memory);
   },
   verify(_world, { order }, memory) {
     const pressed = recordedPresses(memory).map(colourOf);

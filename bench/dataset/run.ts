@@ -113,14 +113,7 @@ rmSync(`${path}-shm`, { force: true });
 
 // 3. generation throughput
 const GEN_SCENES = arg('scenes', 50); // enough episodes that worker start-up (tsx, MuJoCo) does not dominate
-const genTasks = [
-  'reach_target',
-  'pick_and_lift',
-  'put_block_in_bin',
-  'stack_two_blocks',
-  'open_drawer',
-  'press_button',
-];
+const genTasks = TASKS.slice(0, 6);
 const rate: number[] = [];
 for (const workers of [1, 2]) {
   const file = join(tmpdir(), `blazer-bench-gen-${process.pid}-${workers}.sqlite`);

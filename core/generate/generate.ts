@@ -173,13 +173,14 @@ async function chooseTasks(selection: GenerateOptions['tasks']): Promise<TaskDef
   });
 }
 
+/** The fields that say which attempt a record is. */
+function identity(job: Job): Pick<EpisodeRecord, 'task' | 'split' | 'arm' | 'seed' | 'sample'> {
+  return { task: job.task.id, split: job.task.split, arm: job.arm, seed: job.seed, sample: job.sample };
+}
+
 function fromEpisode(job: Job, r: EpisodeResult): EpisodeRecord {
   return {
-    task: job.task.id,
-    split: job.task.split,
-    arm: job.arm,
-    seed: job.seed,
-    sample: job.sample,
+    ...identity(job),
     instruction: r.instruction,
     scene: r.initialState,
     format: 'scripted',
@@ -195,11 +196,7 @@ function fromEpisode(job: Job, r: EpisodeResult): EpisodeRecord {
 
 function fromAttempt(job: Job, a: Attempt): EpisodeRecord {
   return {
-    task: job.task.id,
-    split: job.task.split,
-    arm: job.arm,
-    seed: job.seed,
-    sample: job.sample,
+    ...identity(job),
     instruction: a.instruction,
     scene: a.episode.initialState,
     prompt: a.prompt,

@@ -39,6 +39,15 @@ export function latchPresses(world: WorldView, buttons: readonly string[], memor
   }
 }
 
+/** latchPresses for buttons named '<colour>_button'. */
+export function latchColourButtons(world: WorldView, colours: readonly string[], memory: TaskMemory): void {
+  latchPresses(
+    world,
+    colours.map((c) => `${c}_button`),
+    memory,
+  );
+}
+
 /** The presses recorded so far, in order. */
 export function recordedPresses(memory: TaskMemory): string[] {
   return [...((memory.presses as string[] | undefined) ?? [])];

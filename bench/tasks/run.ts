@@ -47,6 +47,6 @@ for (const task of tasks) {
 console.log(
   `${'overall'.padEnd(32)} ${one.overall.toFixed(0).padStart(9)} ${two.overall.toFixed(0).padStart(10)}`,
 );
-console.log(
-  `two-worker speed-up: ${(two.overall / one.overall).toFixed(2)}x; failed episodes: ${one.failures} and ${two.failures}`,
-);
+console.log(`two-worker speed-up: ${(two.overall / one.overall).toFixed(2)}x`);
+const failures = new Set([...one.failures, ...two.failures]);
+console.log(failures.size ? [...failures].map((f) => `failed: ${f}`).join('\n') : 'no episode failed');

@@ -47,7 +47,10 @@ export async function datasetCommand({ positionals, flags }: ParsedArgs): Promis
       case 'list': {
         const limit = flags.limit === undefined ? 20 : Number(flags.limit);
         const after = typeof flags.after === 'string' ? parseCursor(flags.after) : undefined;
-        const page = store.list(filter, { limit, after });
+        const order = flags.order === undefined ? 'newest' : String(flags.order);
+        if (order !== 'newest' && order !== 'oldest')
+          throw new UsageError('--order must be newest or oldest');
+        const page = store.list(filter, { limit, after, order });
         if (json) print(page, true);
         else
           print(

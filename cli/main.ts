@@ -39,7 +39,7 @@ const USAGE = `lab: BLAZER Lab command line
               [--first-scene S] [--temperature T] [--format code|json] [--workers W] [--threads N]
                                          zero-shot data generation; rerun the same command to resume
   lab dataset stats|list|show <id>|check --db lab.sqlite [--task T] [--split S] [--success yes|no]
-              [--model M] [--contains TEXT] [--limit N] [--after CURSOR] [--json]
+              [--model M] [--contains TEXT] [--limit N] [--order newest|oldest] [--after CURSOR] [--json]
                                          browse and check a dataset
   lab dataset export --db lab.sqlite --format chat|pairs|csv --out file [--validation 0.1]
                                          OpenAI chat JSONL of successes (+ .validation.jsonl), preference pairs, CSV
@@ -86,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
       'out',
       'validation',
       'first-scene',
+      'order',
     ],
   });
   switch (command) {

@@ -159,15 +159,19 @@ export class EpisodeStore {
     })();
   }
 
-  /** Episodes newest first, filtered, one page at a time (keyset pagination: deep pages stay fast). */
+  /**
+   * Episodes filtered, newest (default) or oldest first, one page at a time (keyset pagination:
+   * deep pages stay as fast as the first; the same indices serve both directions).
+   */
   list(
     filter: EpisodeFilter = {},
-    page: { limit?: number; after?: { createdAt: number; id: number } } = {},
+    page: { limit?: number; after?: { createdAt: number; id: number }; order?: 'newest' | 'oldest' } = {},
   ): Page<EpisodeSummary> {
+    const newest = (page.order ?? 'newest') === 'newest';
     const limit = Math.min(Math.max(page.limit ?? 100, 1), 1000);
     const { where, params } = whereClause(filter);
     if (page.after) {
-      where.push('(e.created_at, e.id) < (@afterCreatedAt, @afterId)');
+      where.push(`(e.created_at, e.id) ${newest ? '<' : '>'} (@afterCreatedAt, @afterId)`);
       params.afterCreatedAt = page.after.createdAt;
       params.afterId = page.after.id;
     }
@@ -176,7 +180,7 @@ export class EpisodeStore {
         `SELECT e.id, e.run_id AS runId, e.task, e.split, e.arm, e.seed, e.sample, e.success, e.failure_kind AS failureKind,
                 e.model, e.created_at AS createdAt
          FROM episodes e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-         ORDER BY e.created_at DESC, e.id DESC LIMIT ${limit + 1}`,
+         ORDER BY e.created_at ${newest ? 'DESC' : 'ASC'}, e.id ${newest ? 'DESC' : 'ASC'} LIMIT ${limit + 1}`,
       )
       .all(params) as (Omit<EpisodeSummary, 'success'> & { success: number })[];
     const more = rows.length > limit;

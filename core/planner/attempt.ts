@@ -6,7 +6,8 @@ import type { TaskDefinition } from '../tasks/types.ts';
 import { runEpisode, setupEpisode, type EpisodeResult } from '../tasks/episode.ts';
 import type { ArmName } from '../sim/scene.ts';
 import type { ChatMessage, ChatModel, ModelDescription, SamplingOptions } from '../llm/types.ts';
-import type { PythonSandbox, ProgramOutcome } from '../sandbox/python-sandbox.ts';
+import type { ProgramOutcome, PythonSandbox } from '../sandbox/python-sandbox.ts';
+import type { SceneState } from '../sim/scene-state.ts';
 import { robotCallHandler } from './primitive-calls.ts';
 import { buildPrompt, PROMPT_TEMPLATE_VERSION, type FewShotExample, type ProgramFormat } from './prompt.ts';
 import {
@@ -19,12 +20,15 @@ import {
 } from './parse.ts';
 import type { Robot } from '../sim/skills.ts';
 
+/** Anything that runs Python programs: a PythonSandbox or a SandboxPool. */
+export type PythonRunner = Pick<PythonSandbox, 'run'>;
+
 export interface AttemptOptions {
   model: ChatModel;
   format: ProgramFormat;
   sampling?: SamplingOptions;
-  /** Needed for the code format. */
-  sandbox?: PythonSandbox;
+  /** Needed for the code format: a sandbox or a pool of them. */
+  sandbox?: PythonRunner;
   arm?: ArmName;
   examples?: FewShotExample[];
   /** Called with the exact prompt before the model is asked. */
@@ -58,6 +62,69 @@ export interface Attempt {
   episode: EpisodeResult;
 }
 
+/** What a model answered, and the program taken from the answer (or why there is none). */
+export interface ModelAnswer {
+  prompt: ChatMessage[];
+  answer: string;
+  generation: { tokens: number; seconds: number; finishReason: string };
+  program?: RunnableProgram;
+  /** Why no program could be taken from the answer. */
+  noProgram?: string;
+}
+
+/** A program ready to run: Python source, or a JSON plan's steps (shown as Python in `source`). */
+export interface RunnableProgram {
+  format: ProgramFormat;
+  source: string;
+  plan?: JsonPlan;
+}
+
+/** Prompt the model with the task and state, and take the program out of its answer. */
+export async function askForProgram(
+  instruction: string,
+  state: SceneState,
+  options: Pick<AttemptOptions, 'model' | 'format' | 'examples' | 'onPrompt' | 'onText' | 'signal'> & { sampling: SamplingOptions },
+): Promise<ModelAnswer> {
+  const prompt = buildPrompt(instruction, state, options.format, options.examples);
+  options.onPrompt?.(prompt);
+  const result = await options.model.chat(prompt, {
+    ...options.sampling,
+    jsonSchema: options.format === 'json' ? JSON_PLAN_JSON_SCHEMA : undefined,
+    onText: options.onText,
+    signal: options.signal,
+  });
+  const answer: ModelAnswer = {
+    prompt,
+    answer: result.text,
+    generation: { tokens: result.tokens, seconds: result.seconds, finishReason: result.finishReason },
+  };
+  try {
+    if (options.format === 'json') {
+      const plan = parseJsonPlan(result.text);
+      answer.program = { format: 'json', source: planToPython(plan), plan };
+    } else {
+      answer.program = { format: 'code', source: extractPythonProgram(result.text) };
+    }
+  } catch (err) {
+    if (!(err instanceof AnswerError)) throw err;
+    answer.noProgram = err.message;
+  }
+  return answer;
+}
+
+/** Run a program on the robot: a JSON plan step by step, Python through the sandbox. */
+export function executeProgram(
+  program: RunnableProgram,
+  robot: Robot,
+  state: SceneState,
+  arm: ArmName,
+  sandbox?: PythonRunner,
+): ProgramOutcome | Promise<ProgramOutcome> {
+  if (program.plan) return executeJsonPlan(program.plan, robot, arm);
+  if (!sandbox) throw new Error('the code format needs a Python sandbox');
+  return sandbox.run(program.source, state, robotCallHandler(robot, arm));
+}
+
 export async function runAttempt<P>(
   task: TaskDefinition<P>,
   seed: number,
@@ -65,57 +132,38 @@ export async function runAttempt<P>(
 ): Promise<Attempt> {
   const arm = setupEpisode(task, seed, options.arm).arm;
   const sampling: SamplingOptions = { temperature: 0, maxTokens: 1024, ...options.sampling };
-  let prompt: ChatMessage[] = [];
-  let answer = '';
-  let program: string | undefined;
-  let generation = { tokens: 0, seconds: 0, finishReason: 'stop' };
-  let noProgram: string | undefined;
-
+  let asked: ModelAnswer | undefined;
   const episode = await runEpisode(task, seed, {
     arm,
     program: async (robot, state, instruction) => {
-      prompt = buildPrompt(instruction, state, options.format, options.examples);
-      options.onPrompt?.(prompt);
-      const result = await options.model.chat(prompt, {
-        ...sampling,
-        jsonSchema: options.format === 'json' ? JSON_PLAN_JSON_SCHEMA : undefined,
-        onText: options.onText,
-        signal: options.signal,
-      });
-      answer = result.text;
-      generation = { tokens: result.tokens, seconds: result.seconds, finishReason: result.finishReason };
-      try {
-        if (options.format === 'json') {
-          const plan = parseJsonPlan(answer);
-          program = planToPython(plan);
-          return executeJsonPlan(plan, robot, arm);
-        }
-        program = extractPythonProgram(answer);
-      } catch (err) {
-        if (!(err instanceof AnswerError)) throw err;
-        noProgram = err.message;
-        return;
-      }
-      if (!options.sandbox) throw new Error('the code format needs a Python sandbox');
-      return options.sandbox.run(program, state, robotCallHandler(robot, arm));
+      asked = await askForProgram(instruction, state, { ...options, sampling });
+      if (asked.program) return executeProgram(asked.program, robot, state, arm, options.sandbox);
     },
   });
+  return attemptRecord(episode, asked!, { format: options.format, model: options.model.describe(), sampling });
+}
 
+/** The attempt as stored: the episode with the model's side of it and the reason for a failure. */
+export function attemptRecord(
+  episode: EpisodeResult,
+  asked: ModelAnswer,
+  about: { format: ProgramFormat; model: ModelDescription; sampling: SamplingOptions },
+): Attempt {
   return {
-    taskId: task.id,
-    seed,
-    arm,
+    taskId: episode.taskId,
+    seed: episode.seed,
+    arm: episode.arm,
     instruction: episode.instruction,
-    format: options.format,
+    format: about.format,
     templateVersion: PROMPT_TEMPLATE_VERSION,
-    prompt,
-    model: options.model.describe(),
-    sampling,
-    answer,
-    ...(program !== undefined ? { program } : {}),
-    generation,
+    prompt: asked.prompt,
+    model: about.model,
+    sampling: about.sampling,
+    answer: asked.answer,
+    ...(asked.program ? { program: asked.program.source } : {}),
+    generation: asked.generation,
     success: episode.success,
-    ...failureOf(episode, noProgram),
+    ...failureOf(episode, asked.noProgram),
     episode,
   };
 }

@@ -54,6 +54,7 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
     temperature: flags.temperature === undefined ? undefined : Number(flags.temperature),
     format,
     workers: int('workers', 1),
+    concurrency: flags.concurrency === undefined ? undefined : int('concurrency'),
     threads: flags.threads === undefined ? undefined : int('threads'),
     onProgress: show,
     signal: controller.signal,

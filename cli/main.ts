@@ -36,7 +36,7 @@ const USAGE = `lab: BLAZER Lab command line
   lab models [--json] | lab models add <file.gguf> [--name N] | lab models remove <name>
                                          the lab's registered local models (names work wherever a model file does)
   lab generate --db lab.sqlite --tasks <ids|train|all> --teacher <scripted|model> --scenes N [--samples K]
-              [--first-scene S] [--temperature T] [--format code|json] [--workers W] [--threads N]
+              [--first-scene S] [--temperature T] [--format code|json] [--workers W] [--concurrency C] [--threads N]
                                          zero-shot data generation; rerun the same command to resume
   lab dataset stats|list|show <id>|check --db lab.sqlite [--task T] [--split S] [--success yes|no]
               [--model M] [--contains TEXT] [--limit N] [--order newest|oldest] [--after CURSOR] [--json]
@@ -87,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       'validation',
       'first-scene',
       'order',
+      'concurrency',
     ],
   });
   switch (command) {

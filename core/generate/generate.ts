@@ -5,15 +5,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadTasks } from '../tasks/registry.ts';
 import type { TaskDefinition } from '../tasks/types.ts';
-import { runEpisodesInWorkers } from '../tasks/pool.ts';
+import { EpisodeWorkers, runEpisodesInWorkers } from '../tasks/pool.ts';
 import type { EpisodeResult } from '../tasks/episode.ts';
 import type { ArmName } from '../sim/scene.ts';
 import { openDataset, DatasetError } from '../dataset/open-dataset.ts';
 import { EpisodeStore, episodeKey, type EpisodeRecord } from '../dataset/episode-store.ts';
 import { openModel } from '../llm/open-model.ts';
-import { runAttempt, type Attempt } from '../planner/attempt.ts';
+import { askForProgram, attemptRecord, type Attempt } from '../planner/attempt.ts';
 import { PROMPT_TEMPLATE_VERSION, type ProgramFormat } from '../planner/prompt.ts';
-import { PythonSandbox } from '../sandbox/python-sandbox.ts';
 import { projectRoot } from '../paths.ts';
 
 export interface GenerateOptions {
@@ -29,6 +28,8 @@ export interface GenerateOptions {
   temperature?: number;
   format?: ProgramFormat;
   workers?: number;
+  /** Episodes in flight with a model teacher (default 4 for a remote one, 2 for a local one). */
+  concurrency?: number;
   threads?: number;
   onProgress?: (progress: GenerationProgress) => void;
   signal?: AbortSignal;
@@ -130,23 +131,43 @@ export async function generate(options: GenerateOptions): Promise<GenerationSumm
         options.signal,
       );
     } else {
-      // One shared model; episodes one after another (the simulation is not the bottleneck here).
+      // One model in this thread, shared by every episode; scenes and programs run on the worker
+      // threads. Up to `concurrency` episodes are in flight, so simulation overlaps generation and a
+      // remote teacher gets several requests at once.
       const model = await openModel(options.teacher, { threads: options.threads });
-      const sandbox = format === 'code' ? new PythonSandbox() : undefined;
+      const pool = new EpisodeWorkers(options.workers ?? 1);
+      const about = { format, model: model.describe() };
+      let next = 0;
       try {
-        for (const job of todo) {
-          if (options.signal?.aborted) break;
-          const attempt = await runAttempt(job.task, job.seed, {
-            model,
-            format,
-            sandbox,
-            arm: job.arm,
-            sampling: { temperature: options.temperature ?? 0.7, seed: sampleSeed(job) },
-          });
-          record(fromAttempt(job, attempt));
-        }
+        const concurrency = options.concurrency ?? (model.describe().kind === 'openai' ? 4 : 2);
+        await Promise.all(
+          Array.from({ length: Math.min(concurrency, todo.length) }, async () => {
+            while (next < todo.length && !options.signal?.aborted) {
+              const job = todo[next++];
+              const where = { taskId: job.task.id, seed: job.seed, arm: job.arm };
+              const start = await pool.request({ ...where, prepare: true });
+              if (!start.prepared) throw new Error(`${job.task.id} seed ${job.seed}: ${start.error}`);
+              const sampling = {
+                temperature: options.temperature ?? 0.7,
+                maxTokens: 1024,
+                seed: sampleSeed(job),
+              };
+              const asked = await askForProgram(start.prepared.instruction, start.prepared.state, {
+                model,
+                format,
+                sampling,
+                signal: options.signal,
+              });
+              const ran = await pool.request(
+                asked.program ? { ...where, program: asked.program } : { ...where, solver: 'none' },
+              );
+              if (!ran.result) throw new Error(`${job.task.id} seed ${job.seed}: ${ran.error}`);
+              record(fromAttempt(job, attemptRecord(ran.result, asked, { ...about, sampling })));
+            }
+          }),
+        );
       } finally {
-        sandbox?.dispose();
+        await pool.close();
         await model.dispose();
       }
     }

@@ -97,15 +97,10 @@ export async function runEpisode<P>(
   seed: number,
   options: EpisodeOptions = {},
 ): Promise<EpisodeResult> {
-  const setup = setupEpisode(task, seed, options.arm);
-  const params = setup.params as P;
-  const sim = await loadScene(setup.scene);
-  const arm = Arm.attach(sim);
   const started = performance.now();
+  const { setup, sim, arm } = await openEpisodeScene(task, seed, options.arm);
+  const params = setup.params as P;
   try {
-    arm.goHome();
-    setJoints(sim, setup.joints);
-    arm.wait(SETTLE_BEFORE);
     const simStart = sim.time;
     const initialState = readSceneState(sim, arm);
     const world = new WorldView(sim, arm);
@@ -169,6 +164,45 @@ export async function runEpisode<P>(
       finalState: readSceneState(sim, arm),
       ...(trajectory ? { trajectory } : {}),
     };
+  } finally {
+    arm.dispose();
+    sim.dispose();
+  }
+}
+
+/** The task's scene for a seed, the arm at home, objects settled: how every episode starts. */
+async function openEpisodeScene<P>(
+  task: TaskDefinition<P>,
+  seed: number,
+  armName?: ArmName,
+): Promise<{ setup: EpisodeSetup; sim: Simulation; arm: Arm }> {
+  const setup = setupEpisode(task, seed, armName);
+  const sim = await loadScene(setup.scene);
+  const arm = Arm.attach(sim);
+  try {
+    arm.goHome();
+    setJoints(sim, setup.joints);
+    arm.wait(SETTLE_BEFORE);
+    return { setup, sim, arm };
+  } catch (err) {
+    arm.dispose();
+    sim.dispose();
+    throw err;
+  }
+}
+
+/**
+ * The instruction and initial scene state an episode will start from, without running it: what a
+ * model is prompted with before its program runs (the episode rebuilds the same scene).
+ */
+export async function prepareEpisode<P>(
+  task: TaskDefinition<P>,
+  seed: number,
+  armName?: ArmName,
+): Promise<{ instruction: string; state: SceneState }> {
+  const { setup, sim, arm } = await openEpisodeScene(task, seed, armName);
+  try {
+    return { instruction: setup.instruction, state: readSceneState(sim, arm) };
   } finally {
     arm.dispose();
     sim.dispose();

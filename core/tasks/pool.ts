@@ -1,8 +1,11 @@
-// Runs many episodes on a pool of worker threads (one MuJoCo module each), handing out jobs as
-// workers free up. Results come back in job order.
+// A pool of worker threads (one MuJoCo module each) that run episodes: a whole episode with the
+// scripted solver or no program, the start state of an episode (for prompting a model), or an
+// episode with a given program (a model's). Requests queue until a worker is free.
 import { Worker } from 'node:worker_threads';
 import type { ArmName } from '../sim/scene.ts';
+import type { SceneState } from '../sim/scene-state.ts';
 import type { EpisodeResult } from './episode.ts';
+import type { RunnableProgram } from '../planner/attempt.ts';
 
 export interface EpisodeJob {
   id: number;
@@ -12,9 +15,19 @@ export interface EpisodeJob {
   solver?: 'scripted' | 'none';
   /** Which of several samples of the same scene this is (data generation). */
   sample?: number;
+  /** Only build the scene and return the instruction and initial state. */
+  prepare?: boolean;
+  /** Run this program instead of a solver (Python runs in the worker's own sandbox runner). */
+  program?: RunnableProgram;
 }
 
 export type JobOutcome = { job: EpisodeJob; result: EpisodeResult } | { job: EpisodeJob; error: string };
+export interface WorkerReply {
+  id: number;
+  result?: EpisodeResult;
+  prepared?: { instruction: string; state: SceneState };
+  error?: string;
+}
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(`./episode-worker.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
@@ -26,50 +39,94 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
+export class EpisodeWorkers {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[];
+  private readonly queue: {
+    job: EpisodeJob;
+    resolve: (r: WorkerReply) => void;
+    reject: (e: Error) => void;
+  }[] = [];
+  private readonly pending = new Map<
+    Worker,
+    { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 0;
+
+  constructor(size: number) {
+    this.all = Array.from({ length: Math.max(1, size) }, () => {
+      const worker = startWorker();
+      worker.on('message', (reply: WorkerReply) => {
+        const waiting = this.pending.get(worker);
+        this.pending.delete(worker);
+        this.idle.push(worker);
+        waiting?.resolve(reply);
+        this.dispatch();
+      });
+      worker.on('error', (err) => this.fail(worker, err));
+      worker.on(
+        'exit',
+        (code) => code !== 0 && this.fail(worker, new Error(`episode worker exited with code ${code}`)),
+      );
+      return worker;
+    });
+    this.idle.push(...this.all);
+  }
+
+  request(job: Omit<EpisodeJob, 'id'>): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job: { ...job, id: this.nextId++ }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.idle.length && this.queue.length) {
+      const worker = this.idle.pop()!;
+      const { job, resolve, reject } = this.queue.shift()!;
+      this.pending.set(worker, { resolve, reject });
+      worker.postMessage(job);
+    }
+  }
+
+  private fail(worker: Worker, err: Error): void {
+    this.pending.get(worker)?.reject(err);
+    this.pending.delete(worker);
+  }
+}
+
+/** Run every job on `workers` threads; results come back in job order. */
 export async function runEpisodesInWorkers(
   jobs: Omit<EpisodeJob, 'id'>[],
   workers: number,
   onDone?: (outcome: JobOutcome) => void,
   signal?: AbortSignal,
 ): Promise<JobOutcome[]> {
-  const queue = jobs.map((job, id) => ({ ...job, id }));
-  const outcomes: JobOutcome[] = new Array(queue.length);
-  const pool = Array.from({ length: Math.max(1, Math.min(workers, queue.length)) }, startWorker);
+  const pool = new EpisodeWorkers(Math.min(workers, Math.max(jobs.length, 1)));
+  const outcomes: JobOutcome[] = new Array(jobs.length);
   let next = 0;
   try {
+    // As many feeders as workers: each takes the next job when its previous one is done.
     await Promise.all(
-      pool.map(
-        (worker) =>
-          new Promise<void>((resolve, reject) => {
-            const feed = (): void => {
-              if (next >= queue.length || signal?.aborted) return resolve(); // stop handing out work
-              worker.postMessage(queue[next++]);
-            };
-            worker.on('message', (message: { id: number; result?: EpisodeResult; error?: string }) => {
-              const job = queue[message.id];
-              const outcome: JobOutcome = message.result
-                ? { job, result: message.result }
-                : { job, error: message.error ?? 'unknown error' };
-              outcomes[message.id] = outcome;
-              try {
-                onDone?.(outcome);
-              } catch (err) {
-                reject(err); // the caller could not take the result (e.g. its database failed): stop
-                return;
-              }
-              feed();
-            });
-            worker.on('error', reject);
-            worker.on(
-              'exit',
-              (code) => code !== 0 && reject(new Error(`episode worker exited with code ${code}`)),
-            );
-            feed();
-          }),
-      ),
+      Array.from({ length: Math.min(workers, jobs.length) }, async () => {
+        while (next < jobs.length && !signal?.aborted) {
+          const index = next++;
+          const job = { ...jobs[index], id: index };
+          const reply = await pool.request(jobs[index]);
+          const outcome: JobOutcome = reply.result
+            ? { job, result: reply.result }
+            : { job, error: reply.error ?? 'unknown error' };
+          outcomes[index] = outcome;
+          onDone?.(outcome); // an error here (the caller could not take the result) ends the run
+        }
+      }),
     );
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    await pool.close();
   }
   return outcomes;
 }

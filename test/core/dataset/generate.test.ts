@@ -68,8 +68,15 @@ describe('lab generate', () => {
     });
     expect(summary).toMatchObject({ done: 4, total: 4 });
     const store = new EpisodeStore(openDataset(db));
-    const rows = store.list().rows;
+    const rows = store.list({ task: 'reach_target' }).rows;
     expect(rows).toHaveLength(4);
+    // Random weights rarely write a Python block: those attempts are kept, with the reason.
+    for (const row of store.list({ task: 'pick_and_lift' }).rows) {
+      const e = store.show(row.id);
+      expect(e.format).toBe('code');
+      expect(e.program ?? e.failure_kind).toBeTruthy();
+      if (!e.program) expect(e.failure_kind).toBe('no-program');
+    }
     for (const row of rows) {
       const e = store.show(row.id);
       expect(e.model).toBe('local:tiny.gguf');

@@ -2,6 +2,7 @@
 // Each call has a name, a zod input schema validated here at the boundary, and a plain async
 // handler that receives validated, typed input.
 import { z } from 'zod';
+import type { ApiEvent } from './events.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -13,16 +14,22 @@ export class ApiError extends Error {
   }
 }
 
+/** What a running call can tell its caller before it returns (progress of long work). */
+export interface CallContext {
+  emit: (event: ApiEvent) => void;
+  signal?: AbortSignal;
+}
+
 export interface ApiCall<Input extends z.ZodType, Result> {
   name: string;
   input: Input;
-  handler: (input: z.infer<Input>) => Promise<Result>;
+  handler: (input: z.infer<Input>, context: CallContext) => Promise<Result>;
 }
 
 export function defineCall<Input extends z.ZodType, Result>(
   name: string,
   input: Input,
-  handler: (input: z.infer<Input>) => Promise<Result>,
+  handler: (input: z.infer<Input>, context: CallContext) => Promise<Result>,
 ): ApiCall<Input, Result> {
   return { name, input, handler };
 }
@@ -31,6 +38,7 @@ export function defineCall<Input extends z.ZodType, Result>(
 export async function invoke<Input extends z.ZodType, Result>(
   call: ApiCall<Input, Result>,
   raw: unknown,
+  context: CallContext = { emit: () => {} },
 ): Promise<Result> {
   const parsed = call.input.safeParse(raw);
   if (!parsed.success) {
@@ -39,5 +47,5 @@ export async function invoke<Input extends z.ZodType, Result>(
     );
     throw new ApiError('bad-request', `${call.name}: ${issues.join('; ')}`);
   }
-  return call.handler(parsed.data);
+  return call.handler(parsed.data, context);
 }

@@ -1,7 +1,9 @@
 // lab generate: a zero-shot data generation run into a dataset file, with a progress line.
 import type { ParsedArgs } from './args.ts';
 import { UsageError } from './args.ts';
-import { generate, type GenerationProgress } from '../core/generate/generate.ts';
+import type { GenerationProgress } from '../core/generate/generate.ts';
+import { invoke } from '../api/contract.ts';
+import { generateRun } from '../api/generate.ts';
 
 export async function generateCommand({ positionals, flags }: ParsedArgs): Promise<number> {
   if (positionals.length > 0)
@@ -38,27 +40,29 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
       lastLine = Date.now();
     }
   };
-  const summary = await generate({
-    db: need('db'),
-    tasks:
-      taskArg === 'train' || taskArg === 'all'
-        ? taskArg
-        : taskArg
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean),
-    teacher: need('teacher'),
-    scenes: int('scenes'),
-    firstScene: flags['first-scene'] === undefined ? 0 : Number(flags['first-scene']),
-    samples: int('samples', 1),
-    temperature: flags.temperature === undefined ? undefined : Number(flags.temperature),
-    format,
-    workers: int('workers', 1),
-    concurrency: flags.concurrency === undefined ? undefined : int('concurrency'),
-    threads: flags.threads === undefined ? undefined : int('threads'),
-    onProgress: show,
-    signal: controller.signal,
-  });
+  const summary = await invoke(
+    generateRun,
+    {
+      db: need('db'),
+      tasks:
+        taskArg === 'train' || taskArg === 'all'
+          ? taskArg
+          : taskArg
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+      teacher: need('teacher'),
+      scenes: int('scenes'),
+      firstScene: flags['first-scene'] === undefined ? 0 : Number(flags['first-scene']),
+      samples: int('samples', 1),
+      temperature: flags.temperature === undefined ? undefined : Number(flags.temperature),
+      format,
+      workers: int('workers', 1),
+      concurrency: flags.concurrency === undefined ? undefined : int('concurrency'),
+      threads: flags.threads === undefined ? undefined : int('threads'),
+    },
+    { emit: (event) => show(event.progress), signal: controller.signal },
+  );
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
   if (tty) process.stderr.write('\n');

@@ -108,6 +108,15 @@ export class EpisodeStore {
     );
   }
 
+  /** Remember a model the dataset's episodes came from (its description, never a key). */
+  recordModel(description: { id: string; kind: string }): void {
+    this.db
+      .prepare(
+        'INSERT INTO models (name, kind, description, added_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET description = excluded.description',
+      )
+      .run(description.id, description.kind, JSON.stringify(description), Date.now());
+  }
+
   finishRun(runId: number, status: 'done' | 'stopped'): void {
     this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, Date.now(), runId);
   }

@@ -137,6 +137,7 @@ export async function generate(options: GenerateOptions): Promise<GenerationSumm
       const model = await openModel(options.teacher, { threads: options.threads });
       const pool = new EpisodeWorkers(options.workers ?? 1);
       const about = { format, model: model.describe() };
+      store.recordModel(about.model);
       let next = 0;
       try {
         const concurrency = options.concurrency ?? (model.describe().kind === 'openai' ? 4 : 2);

@@ -83,7 +83,9 @@ export interface RunnableProgram {
 export async function askForProgram(
   instruction: string,
   state: SceneState,
-  options: Pick<AttemptOptions, 'model' | 'format' | 'examples' | 'onPrompt' | 'onText' | 'signal'> & { sampling: SamplingOptions },
+  options: Pick<AttemptOptions, 'model' | 'format' | 'examples' | 'onPrompt' | 'onText' | 'signal'> & {
+    sampling: SamplingOptions;
+  },
 ): Promise<ModelAnswer> {
   const prompt = buildPrompt(instruction, state, options.format, options.examples);
   options.onPrompt?.(prompt);
@@ -140,7 +142,11 @@ export async function runAttempt<P>(
       if (asked.program) return executeProgram(asked.program, robot, state, arm, options.sandbox);
     },
   });
-  return attemptRecord(episode, asked!, { format: options.format, model: options.model.describe(), sampling });
+  return attemptRecord(episode, asked!, {
+    format: options.format,
+    model: options.model.describe(),
+    sampling,
+  });
 }
 
 /** The attempt as stored: the episode with the model's side of it and the reason for a failure. */

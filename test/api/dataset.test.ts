@@ -78,3 +78,34 @@ describe('dataset api', () => {
     );
   });
 });
+
+describe('generate api', () => {
+  it('reports progress as events and records the model a run used', async () => {
+    const { generateRun } = await import('../../api/generate.ts');
+    const { tinyModelFile } = await import('../core/llm/helpers.ts');
+    const path = join(tempDir(), 'gen.sqlite');
+    const events: { done: number; total: number }[] = [];
+    const summary = await invoke(
+      generateRun,
+      {
+        db: path,
+        tasks: ['reach_target'],
+        teacher: tinyModelFile({ noExponents: true }),
+        scenes: 2,
+        format: 'json',
+        threads: 1,
+      },
+      { emit: (e) => events.push(e.progress) },
+    );
+    expect(summary).toMatchObject({ done: 2, total: 2 });
+    expect(events.map((e) => e.done)).toEqual([0, 1, 2]);
+    const handle = openDataset(path);
+    expect(handle.prepare('SELECT name, kind FROM models').all()).toEqual([
+      { name: 'local:tiny.gguf', kind: 'local' },
+    ]);
+    handle.close();
+    await expect(
+      invoke(generateRun, { db: path, tasks: [], teacher: 'scripted', scenes: 1 }),
+    ).rejects.toThrow(/generate\.run: tasks/);
+  });
+});

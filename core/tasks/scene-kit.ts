@@ -76,14 +76,7 @@ export function block(
 
 /** A thin coloured square on the table that objects are put on. */
 export function pad(name: string, colour: Colour, at: Point2, edge: number): SceneObject {
-  return {
-    name,
-    shape: 'box',
-    size: [edge, edge, 0.002],
-    position: [at[0], at[1], 0.001],
-    rgba: [...COLOURS[colour]],
-    fixed: true,
-  };
+  return platform(name, colour, at, edge, 0.002);
 }
 
 /** A fixed box standing on the table, to put things on. */

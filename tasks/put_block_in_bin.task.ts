@@ -1,7 +1,7 @@
 // Put a block in a bin (RLBench put_rubbish_in_bin / put_block): an open container on the table.
 import { defineTask } from '../core/tasks/types.ts';
 import { binXml, block, placeApart, WORKSPACES, COLOUR_NAMES, type Colour } from '../core/tasks/scene-kit.ts';
-import { all, fail, insideSquare, pass } from '../core/tasks/checks.ts';
+import { insideContainer } from '../core/tasks/checks.ts';
 import { pickAndPlace } from '../core/sim/skills.ts';
 import { pickOne, uniform } from '../core/random.ts';
 
@@ -30,13 +30,7 @@ export default defineTask<{ colour: Colour; edge: number; bin: [number, number] 
   },
   verify(world, { colour, bin }) {
     const name = `${colour}_block`;
-    const p = world.position(name);
-    return all(
-      insideSquare(name, p, bin, BIN.inner / 2, 'the bin'),
-      p[2] < BIN.wall
-        ? pass(`${name} is below the rim`)
-        : fail(`${name} sits on the rim, ${((p[2] - BIN.wall) * 100).toFixed(1)} cm above the walls' top`),
-    );
+    return insideContainer(world, name, bin, BIN.inner, BIN.wall, 'the bin');
   },
   solve(robot, state, { colour }) {
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;

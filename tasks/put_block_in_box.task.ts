@@ -10,7 +10,7 @@ import {
   type Colour,
   type Point2,
 } from '../core/tasks/scene-kit.ts';
-import { all, fail, insideSquare, pass } from '../core/tasks/checks.ts';
+import { insideContainer } from '../core/tasks/checks.ts';
 import { pick } from '../core/sim/skills.ts';
 import { pickOne, uniform } from '../core/random.ts';
 
@@ -45,13 +45,7 @@ export default defineTask<{ colour: Colour; edge: number; box: Point2 }>({
   },
   verify(world, { colour, box }) {
     const name = `${colour}_block`;
-    const p = world.position(name);
-    return all(
-      insideSquare(name, p, box, BOX.inner / 2, 'the box'),
-      p[2] < BOX.wall
-        ? pass(`${name} is below the rim`)
-        : fail(`${name} sits on the rim, ${((p[2] - BOX.wall) * 100).toFixed(1)} cm above the walls' top`),
-    );
+    return insideContainer(world, name, box, BOX.inner, BOX.wall, 'the box');
   },
   solve(robot, state, { colour }) {
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;

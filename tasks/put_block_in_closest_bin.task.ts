@@ -5,7 +5,7 @@
 // MIN_GAP so the answer is clear from the state.
 import { defineTask } from '../core/tasks/types.ts';
 import { binXml, block, placeApart, WORKSPACES, COLOUR_NAMES, type Colour } from '../core/tasks/scene-kit.ts';
-import { all, fail, horizontal, insideSquare, pass } from '../core/tasks/checks.ts';
+import { fail, horizontal, insideContainer } from '../core/tasks/checks.ts';
 import { pickAndPlace } from '../core/sim/skills.ts';
 import { pickOne, uniform } from '../core/random.ts';
 import { SimError } from '../core/sim/errors.ts';
@@ -51,15 +51,9 @@ export default defineTask<Params>({
   verify(world, { colour, target, bins }) {
     const name = `${colour}_block`;
     const wrong: BinName = target === 'bin_a' ? 'bin_b' : 'bin_a';
-    const p = world.position(name);
-    if (insideSquare(name, p, bins[wrong], BIN.inner / 2, wrong).success && p[2] < BIN.wall)
+    if (insideContainer(world, name, bins[wrong], BIN.inner, BIN.wall, wrong).success)
       return fail(`${name} is in ${wrong}, the farther bin, not ${target}`);
-    return all(
-      insideSquare(name, p, bins[target], BIN.inner / 2, `${target} (the closest bin)`),
-      p[2] < BIN.wall
-        ? pass(`${name} is below the rim`)
-        : fail(`${name} sits on the rim, ${((p[2] - BIN.wall) * 100).toFixed(1)} cm above the walls' top`),
-    );
+    return insideContainer(world, name, bins[target], BIN.inner, BIN.wall, `${target} (the closest bin)`);
   },
   solve(robot, state, { colour }) {
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;

@@ -5,7 +5,7 @@
 // the robot looks along +x, so its left is +y and its right is -y.
 import { defineTask } from '../core/tasks/types.ts';
 import { binXml, block, placeApart, WORKSPACES, COLOUR_NAMES, type Colour } from '../core/tasks/scene-kit.ts';
-import { all, fail, insideSquare, pass } from '../core/tasks/checks.ts';
+import { fail, insideContainer } from '../core/tasks/checks.ts';
 import { pickAndPlace } from '../core/sim/skills.ts';
 import { pickOne, shuffled, uniform } from '../core/random.ts';
 import type { WorldView } from '../core/tasks/world.ts';
@@ -22,10 +22,8 @@ interface Params {
   bins: Record<BinName, [number, number]>;
 }
 
-const inBin = (world: WorldView, name: string, at: readonly number[]): boolean => {
-  const p = world.position(name);
-  return insideSquare(name, p, at, BIN.inner / 2, 'the bin').success && p[2] < BIN.wall;
-};
+const inBin = (world: WorldView, name: string, at: readonly number[]): boolean =>
+  insideContainer(world, name, at, BIN.inner, BIN.wall, 'the bin').success;
 
 export default defineTask<Params>({
   id: 'put_block_in_side_bin',
@@ -68,13 +66,7 @@ export default defineTask<Params>({
       return fail(
         `${name} is in ${wrong}, the ${side === 'left' ? 'right' : 'left'} bin, not the ${side} one`,
       );
-    const p = world.position(name);
-    return all(
-      insideSquare(name, p, bins[target], BIN.inner / 2, `${target} (the ${side} bin)`),
-      p[2] < BIN.wall
-        ? pass(`${name} is below the rim`)
-        : fail(`${name} sits on the rim, ${((p[2] - BIN.wall) * 100).toFixed(1)} cm above the walls' top`),
-    );
+    return insideContainer(world, name, bins[target], BIN.inner, BIN.wall, `${target} (the ${side} bin)`);
   },
   solve(robot, state, { colour, side }) {
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;

@@ -1,4 +1,5 @@
 // Shared test set-up: a temp folder holding the user-arm fixture with its generated mesh.
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,4 +18,14 @@ export function userArmModel(): string {
   mkdirSync(join(dir, 'meshes'));
   writePlateStl(join(dir, 'meshes', 'plate.stl'));
   return join(dir, 'two_link_arm.xml');
+}
+
+/** The `lab` command as a user runs it. */
+export const LAB = new URL('../bin/lab.js', import.meta.url).pathname;
+const ROOT = new URL('../', import.meta.url).pathname;
+
+/** Run `lab <args>` from the checkout and collect its exit code and output. */
+export function lab(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [LAB, ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }

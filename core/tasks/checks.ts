@@ -56,3 +56,21 @@ export function released(world: WorldView, name: string): Verdict {
 export function horizontal(a: readonly number[], b: readonly number[]): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1]);
 }
+
+/** Inside an open container (a bin, a box): within its inner square and below its walls' top, not on the rim. */
+export function insideContainer(
+  world: WorldView,
+  name: string,
+  centre: readonly number[],
+  inner: number,
+  wallHeight: number,
+  place: string,
+): Verdict {
+  const p = world.position(name);
+  return all(
+    insideSquare(name, p, centre, inner / 2, place),
+    p[2] < wallHeight
+      ? pass(`${name} is below the rim`)
+      : fail(`${name} sits on the rim, ${((p[2] - wallHeight) * 100).toFixed(1)} cm above the walls' top`),
+  );
+}

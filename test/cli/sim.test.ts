@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, userArmModel } from '../helpers.ts';
-
-const LAB = new URL('../../bin/lab.js', import.meta.url).pathname;
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-function lab(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [LAB, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-}
+import { lab, tempDir, userArmModel } from '../helpers.ts';
 
 describe('lab sim info', () => {
   it('describes the built-in Panda-like arm as JSON', () => {
-    const info = JSON.parse(
-      execFileSync(process.execPath, [LAB, 'sim', 'info', 'assets/arms/panda.xml', '--json'], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      }),
-    );
+    const { code, stdout } = lab('sim', 'info', 'assets/arms/panda.xml', '--json');
+    expect(code).toBe(0);
+    const info = JSON.parse(stdout);
     expect(info.counts).toMatchObject({ joints: 9, actuators: 9, sites: 1 });
     expect(info.counts.bodies).toBe(12);
     expect(info.counts.geoms).toBeGreaterThan(15);

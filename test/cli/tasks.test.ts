@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../helpers.ts';
-
-const LAB = new URL('../../bin/lab.js', import.meta.url).pathname;
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-function lab(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [LAB, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
-}
+import { lab, tempDir } from '../helpers.ts';
 
 describe('lab tasks', () => {
   it('lists every task with its split and arms', () => {

@@ -8,11 +8,9 @@ import { generate } from '../../../core/generate/generate.ts';
 import { openDataset, DatasetError } from '../../../core/dataset/open-dataset.ts';
 import { EpisodeStore } from '../../../core/dataset/episode-store.ts';
 import { SCHEMA_VERSION } from '../../../core/dataset/migrations.ts';
-import { tempDir } from '../../helpers.ts';
+import { LAB, tempDir } from '../../helpers.ts';
 import { tinyModelFile } from '../llm/helpers.ts';
 import { seededRandom } from '../../../core/random.ts';
-
-const LAB = new URL('../../../bin/lab.js', import.meta.url).pathname;
 
 describe('lab generate', () => {
   it('records every scripted attempt, and rerunning adds nothing', async () => {

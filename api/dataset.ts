@@ -34,6 +34,12 @@ export const datasetStats = defineCall(
   ({ db, filter }) => withStore(db, (store) => store.stats(filter)),
 );
 
+export const datasetModelStats = defineCall(
+  'dataset.modelStats',
+  z.object({ db, filter: filter.default({}) }).strict(),
+  ({ db, filter }) => withStore(db, (store) => store.statsByModel(filter)),
+);
+
 export const datasetList = defineCall(
   'dataset.list',
   z

@@ -2,4 +2,7 @@
 // CLI draws its progress line from the same data.
 import type { GenerationProgress } from '../core/generate/generate.ts';
 
-export type ApiEvent = { type: 'generation.progress'; db: string; progress: GenerationProgress };
+export type ApiEvent =
+  | { type: 'generation.progress'; db: string; progress: GenerationProgress }
+  /** A model's answer as it is generated (attempts, test prompts). */
+  | { type: 'model.text'; text: string };

@@ -61,7 +61,10 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
       concurrency: flags.concurrency === undefined ? undefined : int('concurrency'),
       threads: flags.threads === undefined ? undefined : int('threads'),
     },
-    { emit: (event) => show(event.progress), signal: controller.signal },
+    {
+      emit: (event) => event.type === 'generation.progress' && show(event.progress),
+      signal: controller.signal,
+    },
   );
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);

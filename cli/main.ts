@@ -10,12 +10,8 @@ import { serveModelCommand } from './serve-model.ts';
 import { modelsCommand } from './models.ts';
 import { generateCommand } from './generate.ts';
 import { datasetCommand } from './dataset.ts';
-import { DatasetError } from '../core/dataset/open-dataset.ts';
-import { RegistryError } from '../core/llm/model-registry.ts';
-import { SimError } from '../core/sim/errors.ts';
-import { ApiError } from '../api/contract.ts';
-import { ModelFileError } from '../core/llm/gguf-info.ts';
-import { LocalModelError } from '../core/llm/local-model.ts';
+import { serveCommand } from './serve.ts';
+import { isUserError } from '../api/errors.ts';
 
 const USAGE = `lab: BLAZER Lab command line
 
@@ -47,6 +43,8 @@ const USAGE = `lab: BLAZER Lab command line
                                          add datasets made on other machines (nothing duplicated)
   lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
+  lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite]
+                                         the lab UI and api for a browser (prints the URL with its token)
 ${DEV_USAGE}
   lab help                               this text
 `;
@@ -88,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
       'first-scene',
       'order',
       'concurrency',
+      'token-file',
     ],
   });
   switch (command) {
@@ -111,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
       return datasetCommand(args);
     case 'dev':
       return devCommand(args);
+    case 'serve':
+      return serveCommand(args);
     case undefined:
     case 'help':
     case '--help':
@@ -129,14 +130,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError) {
       process.stderr.write(`lab: ${err.message}\n\n${USAGE}`);
       process.exitCode = 2;
-    } else if (
-      err instanceof SimError ||
-      err instanceof ApiError ||
-      err instanceof ModelFileError ||
-      err instanceof LocalModelError ||
-      err instanceof RegistryError ||
-      err instanceof DatasetError
-    ) {
+    } else if (isUserError(err)) {
       process.stderr.write(`lab: ${err.message}\n`);
       process.exitCode = 1;
     } else {

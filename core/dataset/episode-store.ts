@@ -225,6 +225,20 @@ export class EpisodeStore {
       .all(params) as { task: string; split: string; episodes: number; successes: number }[];
     return rows.map((r) => ({ ...r, rate: r.episodes ? r.successes / r.episodes : 0 }));
   }
+
+  /** Attempts and successes per model ('scripted' for the scripted teacher), for the filter. */
+  statsByModel(
+    filter: EpisodeFilter = {},
+  ): { model: string; episodes: number; successes: number; rate: number }[] {
+    const { where, params } = whereClause(filter);
+    const rows = this.db
+      .prepare(
+        `SELECT COALESCE(model, 'none') AS model, COUNT(*) AS episodes, SUM(success) AS successes FROM episodes e
+         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY model ORDER BY model`,
+      )
+      .all(params) as { model: string; episodes: number; successes: number }[];
+    return rows.map((r) => ({ ...r, rate: r.episodes ? r.successes / r.episodes : 0 }));
+  }
 }
 
 export function episodeKey(task: string, arm: string, seed: number, sample: number): string {

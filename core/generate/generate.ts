@@ -44,6 +44,8 @@ export interface GenerationProgress {
   /** Episodes per minute in this session. */
   perMinute: number;
   etaSeconds: number;
+  /** The same counts per task (successes: this session's). */
+  tasks: Record<string, { done: number; total: number; successes: number }>;
 }
 
 export interface GenerationSummary extends GenerationProgress {
@@ -99,17 +101,31 @@ export async function generate(options: GenerateOptions): Promise<GenerationSumm
       successes: 0,
       perMinute: 0,
       etaSeconds: 0,
+      tasks: Object.fromEntries(tasks.map((t) => [t.id, { done: 0, total: 0, successes: 0 }])),
     };
+    const pending = new Set(todo);
+    for (const job of all) {
+      progress.tasks[job.task.id].total++;
+      if (!pending.has(job)) progress.tasks[job.task.id].done++;
+    }
+    const report = (): void => options.onProgress?.({ ...progress, tasks: structuredClone(progress.tasks) });
     const record = (record: EpisodeRecord): void => {
-      if (store.addEpisode(runId, record)) progress.done++;
-      if (record.success) progress.successes++;
+      const perTask = progress.tasks[record.task];
+      if (store.addEpisode(runId, record)) {
+        progress.done++;
+        perTask.done++;
+      }
+      if (record.success) {
+        progress.successes++;
+        perTask.successes++;
+      }
       const minutes = (performance.now() - started) / 60000;
       progress.perMinute = (progress.done - progress.resumed) / Math.max(minutes, 1e-9);
       progress.etaSeconds =
         progress.perMinute > 0 ? (60 * (progress.total - progress.done)) / progress.perMinute : 0;
-      options.onProgress?.({ ...progress });
+      report();
     };
-    options.onProgress?.({ ...progress });
+    report();
 
     if (options.teacher === 'scripted') {
       await runEpisodesInWorkers(

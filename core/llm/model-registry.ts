@@ -22,7 +22,9 @@ export interface RegisteredModel {
   >;
 }
 
-export class RegistryError extends Error {}
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+}
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -2,7 +2,9 @@
 // the validated steps of a JSON plan. Failures name what was wrong with the answer.
 import { z } from 'zod';
 
-export class AnswerError extends Error {}
+export class AnswerError extends Error {
+  override name = 'AnswerError';
+}
 
 /** The Python program in an answer: the last ```python block (or the last fenced block). */
 export function extractPythonProgram(answer: string): string {

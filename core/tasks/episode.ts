@@ -3,12 +3,13 @@
 import { seededRandom } from '../random.ts';
 import { loadScene, type ArmName, type SceneSpec } from '../sim/scene.ts';
 import { Arm, type PrimitiveResult } from '../sim/arm.ts';
-import { readSceneState, type SceneState } from '../sim/scene-state.ts';
+import { formatSceneState, readSceneState, type SceneState } from '../sim/scene-state.ts';
 import { SimError } from '../sim/errors.ts';
 import type { Simulation } from '../sim/simulation.ts';
 import type { Robot, TaskDefinition, TaskMemory } from './types.ts';
 import { WorldView } from './world.ts';
 import { Recorder, type Trajectory } from './recorder.ts';
+import { bodyPoses, sceneGeometry, type SceneGeometry } from '../sim/scene-geometry.ts';
 import type { ProgramOutcome } from '../sandbox/python-sandbox.ts';
 
 export const DEFAULT_LIMITS = { primitives: 60, simSeconds: 180 };
@@ -90,6 +91,8 @@ export interface EpisodeOptions {
   program?: Program;
   /** Record the trajectory at this rate (Hz). */
   recordHz?: number;
+  /** Record every body's pose too, for a 3D replay. */
+  recordPoses?: boolean;
 }
 
 export async function runEpisode<P>(
@@ -114,6 +117,7 @@ export async function runEpisode<P>(
           [...arm.spec.joints, ...arm.spec.gripperJoints],
           initialState.objects.map((o) => o.name),
           options.recordHz,
+          options.recordPoses,
         )
       : undefined;
     recorder?.start();
@@ -203,6 +207,43 @@ export async function prepareEpisode<P>(
   const { setup, sim, arm } = await openEpisodeScene(task, seed, armName);
   try {
     return { instruction: setup.instruction, state: readSceneState(sim, arm) };
+  } finally {
+    arm.dispose();
+    sim.dispose();
+  }
+}
+
+/** An episode's starting scene for a 3D view: shapes, body poses, and the state a program gets. */
+export interface EpisodeView {
+  taskId: string;
+  seed: number;
+  arm: ArmName;
+  instruction: string;
+  state: SceneState;
+  /** The state as the text a model is prompted with. */
+  stateText: string;
+  geometry: SceneGeometry;
+  poses: number[];
+}
+
+export async function viewEpisode<P>(
+  task: TaskDefinition<P>,
+  seed: number,
+  armName?: ArmName,
+): Promise<EpisodeView> {
+  const { setup, sim, arm } = await openEpisodeScene(task, seed, armName);
+  try {
+    const state = readSceneState(sim, arm);
+    return {
+      taskId: task.id,
+      seed,
+      arm: setup.arm,
+      instruction: setup.instruction,
+      state,
+      stateText: formatSceneState(state),
+      geometry: sceneGeometry(sim),
+      poses: bodyPoses(sim),
+    };
   } finally {
     arm.dispose();
     sim.dispose();

@@ -1,6 +1,7 @@
 // Records an episode's trajectory for replay: the robot's joint positions and every object's pose
 // at a fixed rate of simulated time.
 import type { Simulation } from '../sim/simulation.ts';
+import { bodyPoses } from '../sim/scene-geometry.ts';
 
 export interface TrajectoryFrame {
   /** Simulated seconds. */
@@ -9,6 +10,8 @@ export interface TrajectoryFrame {
   joints: number[];
   /** Position [x, y, z] and quaternion [w, x, y, z] of each object, in `objectNames` order. */
   objects: number[][];
+  /** Every body's world pose (see bodyPoses), when recorded for a 3D view. */
+  poses?: number[];
 }
 
 export interface Trajectory {
@@ -30,6 +33,7 @@ export class Recorder {
     jointNames: string[],
     objectNames: string[],
     hz = DEFAULT_RECORD_HZ,
+    private readonly withPoses = false,
   ) {
     const { model } = sim;
     this.qposAdr = jointNames.map((name) => model.jnt_qposadr[sim.id('joint', name)]);
@@ -60,6 +64,7 @@ export class Recorder {
       objects: this.bodyIds.map((b) =>
         [...xpos.subarray(3 * b, 3 * b + 3), ...xquat.subarray(4 * b, 4 * b + 4)].map(r),
       ),
+      ...(this.withPoses ? { poses: bodyPoses(this.sim) } : {}),
     });
   }
 }

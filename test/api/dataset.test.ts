@@ -95,7 +95,7 @@ describe('generate api', () => {
         format: 'json',
         threads: 1,
       },
-      { emit: (e) => events.push(e.progress) },
+      { emit: (e) => e.type === 'generation.progress' && events.push(e.progress) },
     );
     expect(summary).toMatchObject({ done: 2, total: 2 });
     expect(events.map((e) => e.done)).toEqual([0, 1, 2]);

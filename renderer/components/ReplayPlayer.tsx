@@ -1,0 +1,124 @@
+// A recorded episode in the 3D view with a timeline: play, pause, scrub, speed, and the primitive
+// calls marked on the timeline so a step in the trace can be found in the motion.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { SceneGeometry } from '../../core/sim/scene-geometry.ts';
+import type { Trajectory } from '../../core/tasks/recorder.ts';
+import type { PrimitiveResult } from '../../core/sim/arm.ts';
+import { SceneView } from './SceneView.tsx';
+import { renderStats } from '../stats.ts';
+
+interface Props {
+  geometry: SceneGeometry;
+  trajectory: Trajectory;
+  trace?: PrimitiveResult[];
+  /** Jump here (a frame index) when it changes, e.g. when a trace step is clicked. */
+  seekTo?: { frame: number };
+  onFrame?: (frame: number) => void;
+}
+
+/** When each primitive call started, as a frame index (calls run back to back from the first frame). */
+export function stepFrames(trace: PrimitiveResult[], hz: number): number[] {
+  const starts: number[] = [];
+  let t = 0;
+  for (const step of trace) {
+    starts.push(Math.round(t * hz));
+    t += step.duration;
+  }
+  return starts;
+}
+
+export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: Props) {
+  const frames = trajectory.frames;
+  const last = Math.max(frames.length - 1, 0);
+  const [frame, setFrame] = useState(0);
+  const [playing, setPlaying] = useState(true);
+  const [speed, setSpeed] = useState(1);
+  const clock = useRef({ start: 0, from: 0 });
+
+  useEffect(() => {
+    setFrame(0);
+    setPlaying(true);
+  }, [trajectory]);
+
+  useEffect(() => {
+    if (seekTo) {
+      setPlaying(false);
+      setFrame(Math.min(Math.max(seekTo.frame, 0), last));
+    }
+  }, [seekTo, last]);
+
+  useEffect(() => onFrame?.(frame), [frame, onFrame]);
+
+  useEffect(() => {
+    if (!playing) return;
+    clock.current = { start: performance.now(), from: frame >= last ? 0 : frame };
+    let handle = 0;
+    const tick = (now: number): void => {
+      const next =
+        clock.current.from + Math.floor(((now - clock.current.start) / 1000) * trajectory.hz * speed);
+      if (next >= last) {
+        setFrame(last);
+        setPlaying(false);
+        return;
+      }
+      setFrame(next);
+      handle = requestAnimationFrame(tick);
+    };
+    handle = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(handle);
+    // Restart the clock only when play state or speed change, not on every frame.
+  }, [playing, speed, trajectory]);
+
+  const poses = frames[frame]?.poses;
+  useEffect(() => {
+    renderStats.replayFramesShown++;
+  }, [poses]);
+  const marks = useMemo(() => (trace ? stepFrames(trace, trajectory.hz) : []), [trace, trajectory.hz]);
+  const seconds = (frames[frame]?.t ?? 0) - (frames[0]?.t ?? 0);
+  const total = (frames[last]?.t ?? 0) - (frames[0]?.t ?? 0);
+
+  return (
+    <div className="replay">
+      <SceneView geometry={geometry} poses={poses} />
+      <div className="timeline" data-testid="timeline">
+        <button
+          type="button"
+          onClick={() => setPlaying(!playing)}
+          aria-label={playing ? 'pause' : 'play'}
+          data-testid="play-toggle"
+        >
+          {playing ? '❚❚' : '▶'}
+        </button>
+        <div className="timeline-track">
+          <input
+            type="range"
+            min={0}
+            max={last}
+            value={frame}
+            aria-label="replay position"
+            data-testid="scrubber"
+            onChange={(e) => {
+              setPlaying(false);
+              setFrame(Number(e.target.value));
+            }}
+          />
+          <div className="timeline-marks" aria-hidden>
+            {marks.map((m, i) => (
+              <span key={i} style={{ left: `${(100 * m) / Math.max(last, 1)}%` }} />
+            ))}
+          </div>
+        </div>
+        <span className="timeline-time" data-testid="replay-time">
+          {seconds.toFixed(2)} / {total.toFixed(2)} s
+        </span>
+        <select value={speed} onChange={(e) => setSpeed(Number(e.target.value))} aria-label="replay speed">
+          {[0.25, 0.5, 1, 2, 4].map((s) => (
+            <option key={s} value={s}>
+              {s}×
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}

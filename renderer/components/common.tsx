@@ -1,0 +1,103 @@
+// Small pieces every screen uses: an error box that shows what went wrong, an empty state that
+// says what to do next, a bar chart, the trace of primitive calls, and a code block.
+import type { ReactNode } from 'react';
+import type { PrimitiveResult } from '../../core/sim/arm.ts';
+
+export function ErrorBox({ error, onDismiss }: { error?: Error | string; onDismiss?: () => void }) {
+  if (!error) return null;
+  return (
+    <div className="error-box" role="alert">
+      <span>{typeof error === 'string' ? error : error.message}</span>
+      {onDismiss && (
+        <button type="button" onClick={onDismiss} aria-label="dismiss">
+          ×
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty-state">
+      <strong>{title}</strong>
+      {children && <div>{children}</div>}
+    </div>
+  );
+}
+
+export interface Bar {
+  label: string;
+  value: number; // 0..1
+  detail: string;
+}
+
+/** Horizontal bars for rates (success per task, per model). */
+export function BarChart({ bars, testId }: { bars: Bar[]; testId?: string }) {
+  return (
+    <div className="bar-chart" data-testid={testId}>
+      {bars.map((bar) => (
+        <div className="bar-row" key={bar.label} title={bar.detail}>
+          <span className="bar-label">{bar.label}</span>
+          <span className="bar-track">
+            <span
+              className="bar-fill"
+              style={{ width: `${Math.round(100 * Math.min(Math.max(bar.value, 0), 1))}%` }}
+            />
+          </span>
+          <span className="bar-detail">{bar.detail}</span>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+const fmt = (v: number[]): string => `[${v.map((x) => x.toFixed(3)).join(', ')}]`;
+
+export function TraceList({
+  trace,
+  active,
+  onPick,
+}: {
+  trace: PrimitiveResult[];
+  active?: number;
+  onPick?: (index: number) => void;
+}) {
+  if (trace.length === 0)
+    return <EmptyState title="No primitive calls">The program moved nothing.</EmptyState>;
+  return (
+    <ol className="trace" data-testid="trace">
+      {trace.map((step, i) => (
+        <li
+          key={i}
+          className={`trace-step status-${step.status}${i === active ? ' active' : ''}`}
+          onClick={() => onPick?.(i)}
+        >
+          <span className="trace-name">{step.primitive}</span>
+          <span className="trace-status">{step.status}</span>
+          <span className="trace-pose">
+            {fmt(step.pose.position)} yaw {step.pose.yaw.toFixed(2)}
+          </span>
+          {step.status !== 'reached' && <span className="trace-message">{step.message}</span>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function CodeBlock({ text, testId }: { text: string; testId?: string }) {
+  return (
+    <pre className="code" data-testid={testId}>
+      {text}
+    </pre>
+  );
+}
+
+export function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      {children}
+    </label>
+  );
+}

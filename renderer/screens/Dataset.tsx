@@ -1,0 +1,301 @@
+// Dataset: success rates per task and per model, the episodes table (filters, search, virtualised),
+// one episode's prompt, program, trace and failure, and its replay in 3D.
+import { useCallback, useEffect, useState } from 'react';
+import type { EpisodeSummary, Page } from '../../core/dataset/episode-store.ts';
+import type { ViewedEpisode } from '../../api/view.ts';
+import type { PrimitiveResult } from '../../core/sim/arm.ts';
+import { useLab } from '../lab-context.tsx';
+import { useCall } from '../use-call.ts';
+import { BarChart, CodeBlock, EmptyState, ErrorBox, Field, TraceList } from '../components/common.tsx';
+import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
+import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
+import { LabCallError } from '../transport.ts';
+
+interface TaskStats {
+  task: string;
+  split: string;
+  episodes: number;
+  successes: number;
+  rate: number;
+}
+type ModelStats = Omit<TaskStats, 'task' | 'split'> & { model: string };
+
+interface Filter {
+  task?: string;
+  split?: 'train' | 'heldout';
+  success?: boolean;
+  model?: string;
+  programContains?: string;
+}
+
+const COLUMNS: Column<EpisodeSummary>[] = [
+  { title: 'id', width: '70px', cell: (r) => r.id },
+  { title: 'task', width: 'minmax(160px, 2fr)', cell: (r) => r.task },
+  { title: 'arm', width: '60px', cell: (r) => r.arm },
+  { title: 'seed', width: '60px', cell: (r) => r.seed },
+  { title: 'model', width: 'minmax(90px, 1fr)', cell: (r) => r.model ?? '–' },
+  {
+    title: 'result',
+    width: '140px',
+    cell: (r) => (
+      <span className={r.success ? 'ok' : 'bad'}>{r.success ? 'success' : (r.failureKind ?? 'failure')}</span>
+    ),
+  },
+  { title: 'when', width: '150px', cell: (r) => new Date(r.createdAt).toLocaleString() },
+];
+
+const pct = (v: number): string => `${Math.round(100 * v)}%`;
+
+export function Dataset() {
+  const { db, setDb } = useLab();
+  const stats = useCall<TaskStats[]>('dataset.stats');
+  const modelStats = useCall<ModelStats[]>('dataset.modelStats');
+  const list = useCall<Page<EpisodeSummary>>('dataset.list');
+  const show = useCall<Record<string, unknown>>('dataset.show');
+  const replay = useCall<ViewedEpisode & { reproduced: boolean }>('dataset.replay');
+  const [filter, setFilter] = useState<Filter>({});
+  const [search, setSearch] = useState('');
+  const [rows, setRows] = useState<EpisodeSummary[]>([]);
+  const [next, setNext] = useState<Page<EpisodeSummary>['next']>();
+  const [selected, setSelected] = useState<number>();
+  const [seek, setSeek] = useState<{ frame: number }>();
+
+  const load = useCallback(
+    async (after?: Page<EpisodeSummary>['next']) => {
+      const page = await list.run({ db, filter, limit: 200, ...(after ? { after } : {}) });
+      if (!page) return;
+      setRows((r) => (after ? [...r, ...page.rows] : page.rows));
+      setNext(page.next);
+    },
+    [db, filter],
+  );
+
+  useEffect(() => {
+    setRows([]);
+    setNext(undefined);
+    void stats.run({ db, filter });
+    void modelStats.run({ db, filter });
+    void load();
+  }, [db, filter]);
+
+  const pick = (row: EpisodeSummary): void => {
+    setSelected(row.id);
+    replay.clear();
+    void show.run({ db, id: row.id });
+  };
+
+  const missing = stats.error instanceof LabCallError && /no dataset at/.test(stats.error.message);
+  const total = (stats.result ?? []).reduce((n, s) => n + s.episodes, 0);
+  const episode = show.result;
+  const trace = (episode?.trace ?? []) as PrimitiveResult[];
+  const replayed = replay.result;
+  const marks = replayed?.result.trajectory
+    ? stepFrames(replayed.result.trace, replayed.result.trajectory.hz)
+    : [];
+
+  return (
+    <div className="screen dataset">
+      <div className="filter-bar">
+        <Field label="Dataset file">
+          <input value={db} onChange={(e) => setDb(e.target.value)} data-testid="db" />
+        </Field>
+        <Field label="Task">
+          <select
+            value={filter.task ?? ''}
+            onChange={(e) => setFilter({ ...filter, task: e.target.value || undefined })}
+            data-testid="filter-task"
+          >
+            <option value="">all tasks</option>
+            {(stats.result ?? []).map((s) => (
+              <option key={s.task}>{s.task}</option>
+            ))}
+            {filter.task && !(stats.result ?? []).some((s) => s.task === filter.task) && (
+              <option>{filter.task}</option>
+            )}
+          </select>
+        </Field>
+        <Field label="Split">
+          <select
+            value={filter.split ?? ''}
+            onChange={(e) =>
+              setFilter({ ...filter, split: (e.target.value || undefined) as Filter['split'] })
+            }
+          >
+            <option value="">both</option>
+            <option value="train">train</option>
+            <option value="heldout">held out</option>
+          </select>
+        </Field>
+        <Field label="Result">
+          <select
+            value={filter.success === undefined ? '' : filter.success ? 'yes' : 'no'}
+            onChange={(e) =>
+              setFilter({ ...filter, success: e.target.value === '' ? undefined : e.target.value === 'yes' })
+            }
+            data-testid="filter-success"
+          >
+            <option value="">any</option>
+            <option value="yes">successes</option>
+            <option value="no">failures</option>
+          </select>
+        </Field>
+        <Field label="Model">
+          <select
+            value={filter.model ?? ''}
+            onChange={(e) => setFilter({ ...filter, model: e.target.value || undefined })}
+          >
+            <option value="">any</option>
+            {(modelStats.result ?? []).map((m) => (
+              <option key={m.model}>{m.model}</option>
+            ))}
+          </select>
+        </Field>
+        <form
+          className="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setFilter({ ...filter, programContains: search.trim() || undefined });
+          }}
+        >
+          <Field label="Program contains">
+            <input
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              placeholder="e.g. close_gripper"
+              data-testid="search"
+            />
+          </Field>
+        </form>
+      </div>
+      {missing ? (
+        <EmptyState title={`No dataset at ${db}`}>
+          Generate episodes on the Generate screen (the scripted solver needs no model), or type the path of
+          an existing dataset file above.
+        </EmptyState>
+      ) : (
+        <div className="dataset-body">
+          <section className="dataset-left">
+            <ErrorBox error={stats.error ?? list.error} />
+            <div className="charts">
+              <div>
+                <h3>Success rate per task</h3>
+                <BarChart
+                  testId="task-chart"
+                  bars={(stats.result ?? []).map((s) => ({
+                    label: s.task,
+                    value: s.rate,
+                    detail: `${pct(s.rate)} of ${s.episodes.toLocaleString()}`,
+                  }))}
+                />
+              </div>
+              <div>
+                <h3>Success rate per model</h3>
+                <BarChart
+                  testId="model-chart"
+                  bars={(modelStats.result ?? []).map((m) => ({
+                    label: m.model,
+                    value: m.rate,
+                    detail: `${pct(m.rate)} of ${m.episodes.toLocaleString()}`,
+                  }))}
+                />
+              </div>
+            </div>
+            <div className="table-head">
+              <strong data-testid="episode-count">{total.toLocaleString()} episodes</strong>
+              <span className="muted">
+                {rows.length.toLocaleString()} loaded{list.running ? ' · loading…' : ''}
+              </span>
+            </div>
+            {total === 0 && !stats.running ? (
+              <EmptyState title="No episodes match">
+                Change the filters, or generate episodes first.
+              </EmptyState>
+            ) : (
+              <VirtualTable
+                rows={rows}
+                columns={COLUMNS}
+                rowKey={(r) => r.id}
+                selected={selected}
+                onSelect={pick}
+                more={next !== undefined}
+                loading={list.running}
+                onNeedMore={() => next && !list.running && void load(next)}
+              />
+            )}
+          </section>
+          <section className="dataset-detail" data-testid="episode-detail">
+            {!episode ? (
+              <EmptyState title="No episode selected">
+                Click a row to see its prompt, program, trace and replay.
+              </EmptyState>
+            ) : (
+              <>
+                <div className="detail-head">
+                  <strong>
+                    #{String(episode.id)} {String(episode.task)} · seed {String(episode.seed)}
+                  </strong>
+                  <span className={episode.success ? 'ok' : 'bad'}>
+                    {episode.success ? 'success' : 'failure'}
+                  </span>
+                  <button
+                    type="button"
+                    className="primary"
+                    disabled={replay.running}
+                    onClick={() => void replay.run({ db, id: episode.id })}
+                    data-testid="replay"
+                  >
+                    {replay.running ? 'Simulating…' : 'Replay in 3D'}
+                  </button>
+                </div>
+                <p className="instruction">“{String(episode.instruction)}”</p>
+                <p>
+                  {String(episode.reason)}
+                  {episode.failure ? ` — ${String(episode.failure)}` : ''}
+                </p>
+                <ErrorBox error={show.error ?? replay.error} />
+                {replayed?.result.trajectory && (
+                  <>
+                    <ReplayPlayer
+                      geometry={replayed.view.geometry}
+                      trajectory={replayed.result.trajectory}
+                      trace={replayed.result.trace}
+                      seekTo={seek}
+                    />
+                    {!replayed.reproduced && (
+                      <ErrorBox error="The replay did not reproduce the stored result (the simulator or the task changed since this episode was recorded)." />
+                    )}
+                  </>
+                )}
+                <h3>Trace</h3>
+                <TraceList trace={trace} onPick={(i) => setSeek({ frame: marks[i] ?? 0 })} />
+                {typeof episode.program === 'string' && (
+                  <>
+                    <h3>Program</h3>
+                    <CodeBlock text={episode.program} testId="episode-program" />
+                  </>
+                )}
+                {Array.isArray(episode.prompt) && (
+                  <>
+                    <h3>Prompt</h3>
+                    {(episode.prompt as { role: string; content: string }[]).map((m, i) => (
+                      <div key={i} className="message">
+                        <span className="muted">{m.role}</span>
+                        <CodeBlock text={m.content} />
+                      </div>
+                    ))}
+                  </>
+                )}
+                {typeof episode.answer === 'string' && (
+                  <>
+                    <h3>Answer</h3>
+                    <CodeBlock text={episode.answer} />
+                  </>
+                )}
+              </>
+            )}
+          </section>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,186 @@
+// Models: the lab's local GGUF models and LoRA adapters (metadata, size), remote OpenAI-compatible
+// endpoints by spec, and a test prompt that reports tokens per second.
+import { useEffect, useState } from 'react';
+import type { RegisteredModel } from '../../core/llm/model-registry.ts';
+import { useCall } from '../use-call.ts';
+import { CodeBlock, EmptyState, ErrorBox, Field } from '../components/common.tsx';
+
+interface TestResult {
+  model: { id: string };
+  text: string;
+  tokens: number;
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+function size(bytes: number): string {
+  return bytes >= 1e9
+    ? `${(bytes / 1e9).toFixed(2)} GB`
+    : bytes >= 1e6
+      ? `${(bytes / 1e6).toFixed(1)} MB`
+      : `${(bytes / 1e3).toFixed(0)} kB`;
+}
+
+function count(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} M` : n.toLocaleString();
+}
+
+export function Models() {
+  const list = useCall<{ registry: string; models: RegisteredModel[] }>('models.list');
+  const add = useCall<RegisteredModel>('models.add');
+  const addTiny = useCall<RegisteredModel>('models.addTiny');
+  const remove = useCall<{ removed: string }>('models.remove');
+  const test = useCall<TestResult>('models.test');
+  const [path, setPath] = useState('');
+  const [name, setName] = useState('');
+  const [spec, setSpec] = useState('');
+  const [prompt, setPrompt] = useState('Say hello to the lab in one sentence.');
+  const [streamed, setStreamed] = useState('');
+
+  const refresh = (): void => void list.run({});
+  useEffect(refresh, []);
+  const models = list.result?.models ?? [];
+
+  const runTest = async (): Promise<void> => {
+    setStreamed('');
+    await test.run({ model: spec, prompt, maxTokens: 64 }, (event) => {
+      if (event.type === 'model.text') setStreamed((s) => s + event.text);
+    });
+  };
+
+  return (
+    <div className="screen models">
+      <main className="stage padded">
+        <h2>Local models and adapters</h2>
+        <ErrorBox error={list.error ?? add.error ?? addTiny.error ?? remove.error} />
+        {models.length === 0 ? (
+          <EmptyState title="No local models yet">
+            Add a GGUF file below (a model, or a LoRA adapter). No model at hand? Add the tiny test model: it
+            runs every local path offline, but its answers are random text.
+          </EmptyState>
+        ) : (
+          <table className="models-table" data-testid="models-table">
+            <thead>
+              <tr>
+                <th>name</th>
+                <th>kind</th>
+                <th>architecture</th>
+                <th>parameters</th>
+                <th>quantisation</th>
+                <th>context</th>
+                <th>size</th>
+                <th>file</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {models.map((m) => (
+                <tr key={m.name}>
+                  <td>{m.name}</td>
+                  <td>{m.info.type}</td>
+                  <td>{m.info.architecture}</td>
+                  <td>{count(m.info.parameters)}</td>
+                  <td>{m.info.quantisation ?? '?'}</td>
+                  <td>{m.info.contextLength?.toLocaleString() ?? '?'}</td>
+                  <td>{size(m.info.fileBytes)}</td>
+                  <td className="path" title={m.path}>
+                    {m.path}
+                  </td>
+                  <td>
+                    <button type="button" onClick={() => setSpec(m.name)} disabled={m.info.type !== 'model'}>
+                      Test
+                    </button>
+                    <button type="button" onClick={() => void remove.run({ name: m.name }).then(refresh)}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <form
+          className="row add-model"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void add.run({ path, ...(name.trim() ? { name: name.trim() } : {}) }).then((added) => {
+              if (added) {
+                setPath('');
+                setName('');
+                refresh();
+              }
+            });
+          }}
+        >
+          <Field label="GGUF file on this machine">
+            <input
+              value={path}
+              onChange={(e) => setPath(e.target.value)}
+              placeholder="/models/qwen2.5-1.5b-instruct-q4_k_m.gguf"
+              data-testid="model-path"
+            />
+          </Field>
+          <Field label="Name (optional)">
+            <input value={name} onChange={(e) => setName(e.target.value)} />
+          </Field>
+          <button type="submit" disabled={!path.trim() || add.running}>
+            {add.running ? 'Reading…' : 'Add'}
+          </button>
+          <button
+            type="button"
+            onClick={() => void addTiny.run({}).then(refresh)}
+            disabled={addTiny.running}
+            data-testid="add-tiny"
+          >
+            Add the tiny test model
+          </button>
+        </form>
+        <p className="muted">Registry: {list.result?.registry}</p>
+
+        <h2>Test a model</h2>
+        <p className="muted">
+          A registered name, a GGUF path, or a remote OpenAI-compatible endpoint as{' '}
+          <code>openai:MODEL@http://host:port/v1</code> (the key comes from BLAZER_API_KEY or OPENAI_API_KEY
+          on the lab machine, never stored).
+        </p>
+        <div className="row">
+          <Field label="Model">
+            <input
+              value={spec}
+              onChange={(e) => setSpec(e.target.value)}
+              placeholder="tiny-test or openai:gpt-4o-mini@https://api.openai.com/v1"
+              data-testid="test-model"
+            />
+          </Field>
+        </div>
+        <Field label="Prompt">
+          <textarea value={prompt} onChange={(e) => setPrompt(e.target.value)} rows={3} />
+        </Field>
+        <div className="row">
+          <button
+            type="button"
+            className="primary"
+            disabled={!spec.trim() || !prompt.trim() || test.running}
+            onClick={() => void runTest()}
+            data-testid="run-test"
+          >
+            {test.running ? 'Generating…' : 'Run test prompt'}
+          </button>
+          {test.running && (
+            <button type="button" onClick={() => test.stop()}>
+              Stop
+            </button>
+          )}
+        </div>
+        <ErrorBox error={test.error} />
+        {(streamed || test.result) && <CodeBlock text={test.result?.text ?? streamed} testId="test-output" />}
+        {test.result && (
+          <p data-testid="test-speed">
+            <strong>{test.result.tokensPerSecond.toFixed(1)} tokens/s</strong> · {test.result.tokens} tokens
+            in {test.result.seconds.toFixed(2)} s · {test.result.model.id}
+          </p>
+        )}
+      </main>
+    </div>
+  );
+}

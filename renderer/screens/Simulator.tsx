@@ -1,0 +1,241 @@
+// Simulator: pick an arm, a task and a seed; see the scene; run the scripted solution, your own
+// Python program or a model's attempt; watch it in 3D beside the trace of primitive calls.
+import { useEffect, useMemo, useState } from 'react';
+import type { TaskSummary } from '../../api/tasks.ts';
+import type { EpisodeView } from '../../core/tasks/episode.ts';
+import type { ViewedEpisode } from '../../api/view.ts';
+import type { RegisteredModel } from '../../core/llm/model-registry.ts';
+import { useLab } from '../lab-context.tsx';
+import { useCall } from '../use-call.ts';
+import { SceneView } from '../components/SceneView.tsx';
+import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
+import { CodeBlock, EmptyState, ErrorBox, Field, TraceList } from '../components/common.tsx';
+
+type Mode = 'scripted' | 'program' | 'model';
+
+const STARTER_PROGRAM = `# A Python robot program. In scope: objects (by name: .position, .yaw, .size),
+# gripper, and the primitives move_gripper([x, y, z], yaw), open_gripper(),
+# close_gripper(name) and task_completed(). Units are metres and radians.
+block = next(o for o in objects.values() if o.name.endswith("_block"))
+x, y, z = block.position
+open_gripper()
+move_gripper([x, y, z + 0.1], block.yaw)
+move_gripper([x, y, z], block.yaw)
+close_gripper(block.name)
+move_gripper([x, y, z + 0.15], block.yaw)
+task_completed()
+`;
+
+export function Simulator() {
+  const { info } = useLab();
+  const tasks = useCall<TaskSummary[]>('tasks.list');
+  const models = useCall<{ models: RegisteredModel[] }>('models.list');
+  const view = useCall<EpisodeView>('scene.view');
+  const episode = useCall<ViewedEpisode>('episode.view');
+  const attempt = useCall<
+    ViewedEpisode & { attempt: { program?: string; answer: string; failure?: { message: string } } }
+  >('attempt.view');
+  const [arm, setArm] = useState(info.arms[0]);
+  const [taskId, setTaskId] = useState('');
+  const [seed, setSeed] = useState(0);
+  const [mode, setMode] = useState<Mode>('scripted');
+  const [program, setProgram] = useState(STARTER_PROGRAM);
+  const [model, setModel] = useState('');
+  const [format, setFormat] = useState<'json' | 'code'>('json');
+  const [streamed, setStreamed] = useState('');
+  const [seek, setSeek] = useState<{ frame: number }>();
+  const [ran, setRan] = useState<ViewedEpisode>();
+
+  useEffect(() => {
+    void tasks.run({});
+    void models.run({});
+  }, []);
+  const forArm = useMemo(() => (tasks.result ?? []).filter((t) => t.arms.includes(arm)), [tasks.result, arm]);
+  useEffect(() => {
+    if (forArm.length && !forArm.some((t) => t.id === taskId)) setTaskId(forArm[0].id);
+  }, [forArm, taskId]);
+  useEffect(() => {
+    if (!taskId) return;
+    setRan(undefined);
+    void view.run({ task: taskId, seed, arm });
+  }, [taskId, seed, arm]);
+
+  const busy = episode.running || attempt.running;
+  const run = async (): Promise<void> => {
+    setRan(undefined);
+    setStreamed('');
+    const where = { task: taskId, seed, arm };
+    let result: ViewedEpisode | undefined;
+    if (mode === 'model') {
+      result = await attempt.run({ ...where, model, format }, (event) => {
+        if (event.type === 'model.text') setStreamed((s) => s + event.text);
+      });
+      if (result && 'attempt' in result)
+        setProgram((result as typeof attempt.result)!.attempt.program ?? program);
+    } else {
+      result = await episode.run(mode === 'program' ? { ...where, solver: 'program', program } : where);
+    }
+    if (result) setRan(result);
+  };
+
+  const outcome = ran?.result;
+  const geometry = ran?.view.geometry ?? view.result?.geometry;
+  const error = tasks.error ?? view.error ?? episode.error ?? attempt.error;
+  const marks = outcome?.trajectory ? stepFrames(outcome.trace, outcome.trajectory.hz) : [];
+
+  return (
+    <div className="screen simulator">
+      <aside className="panel controls">
+        <h2>Episode</h2>
+        <Field label="Arm">
+          <select value={arm} onChange={(e) => setArm(e.target.value)} data-testid="arm">
+            {info.arms.map((a) => (
+              <option key={a}>{a}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Task">
+          <select value={taskId} onChange={(e) => setTaskId(e.target.value)} data-testid="task">
+            {forArm.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.title}
+                {t.split === 'heldout' ? ' (held out)' : ''}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Seed">
+          <input
+            type="number"
+            min={0}
+            value={seed}
+            onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+            data-testid="seed"
+          />
+        </Field>
+        {view.result && (
+          <p className="instruction" data-testid="instruction">
+            “{view.result.instruction}”
+          </p>
+        )}
+        <h2>Solver</h2>
+        <div className="segmented" role="radiogroup">
+          {(['scripted', 'program', 'model'] as const).map((m) => (
+            <button
+              key={m}
+              type="button"
+              role="radio"
+              aria-checked={mode === m}
+              className={mode === m ? 'on' : ''}
+              onClick={() => setMode(m)}
+            >
+              {m === 'scripted' ? 'Scripted' : m === 'program' ? 'My program' : 'Model'}
+            </button>
+          ))}
+        </div>
+        {mode === 'model' && (
+          <>
+            <Field label="Model">
+              <input
+                list="model-names"
+                value={model}
+                placeholder="a registered name, file.gguf or openai:NAME@URL"
+                onChange={(e) => setModel(e.target.value)}
+              />
+              <datalist id="model-names">
+                {(models.result?.models ?? []).map((m) => (
+                  <option key={m.name} value={m.name} />
+                ))}
+              </datalist>
+            </Field>
+            <Field label="Answer format">
+              <select value={format} onChange={(e) => setFormat(e.target.value as 'json' | 'code')}>
+                <option value="json">JSON plan (small models)</option>
+                <option value="code">Python code</option>
+              </select>
+            </Field>
+          </>
+        )}
+        <button
+          type="button"
+          className="primary"
+          disabled={!taskId || busy || (mode === 'model' && !model.trim())}
+          onClick={() => void run()}
+          data-testid="run"
+        >
+          {busy
+            ? 'Running…'
+            : mode === 'scripted'
+              ? 'Run scripted solution'
+              : mode === 'program'
+                ? 'Run my program'
+                : 'Ask the model'}
+        </button>
+        {busy && (
+          <button type="button" onClick={() => (mode === 'model' ? attempt.stop() : episode.stop())}>
+            Stop
+          </button>
+        )}
+        <ErrorBox error={error} />
+        {outcome && (
+          <div className={`verdict ${outcome.success ? 'success' : 'failure'}`} data-testid="verdict">
+            <strong>{outcome.success ? 'Success' : 'Failure'}</strong>
+            <span>{outcome.reason}</span>
+            {outcome.program && !outcome.program.ok && <span>{outcome.program.message}</span>}
+            <span className="muted">
+              {outcome.primitiveCalls} calls · {outcome.simSeconds.toFixed(1)} s simulated ·{' '}
+              {outcome.wallSeconds.toFixed(1)} s wall
+            </span>
+          </div>
+        )}
+      </aside>
+      <main className="stage">
+        {ran?.result.trajectory ? (
+          <ReplayPlayer
+            geometry={ran.view.geometry}
+            trajectory={ran.result.trajectory}
+            trace={ran.result.trace}
+            seekTo={seek}
+          />
+        ) : (
+          <SceneView geometry={geometry} poses={view.result?.poses} />
+        )}
+        {mode !== 'scripted' && (
+          <div className="editor">
+            <div className="editor-head">
+              <strong>Program</strong>
+              {mode === 'model' && (
+                <span className="muted">The model's program appears here after its answer.</span>
+              )}
+            </div>
+            {mode === 'model' && streamed && !ran && <CodeBlock text={streamed} testId="streamed" />}
+            <textarea
+              spellCheck={false}
+              value={program}
+              onChange={(e) => setProgram(e.target.value)}
+              disabled={mode !== 'program'}
+              data-testid="program"
+              aria-label="program"
+            />
+          </div>
+        )}
+      </main>
+      <aside className="panel trace-panel">
+        <h2>Trace</h2>
+        {outcome ? (
+          <TraceList trace={outcome.trace} onPick={(i) => setSeek({ frame: marks[i] ?? 0 })} />
+        ) : (
+          <EmptyState title="Nothing run yet">
+            Run the episode to see each primitive call and its result here.
+          </EmptyState>
+        )}
+        {view.result && !outcome && (
+          <>
+            <h2>Scene state</h2>
+            <CodeBlock text={view.result.stateText} testId="state" />
+          </>
+        )}
+      </aside>
+    </div>
+  );
+}

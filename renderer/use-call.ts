@@ -1,0 +1,55 @@
+// Calling the lab from a component: the result, whether it is running, the error if it failed,
+// and a way to stop it. Late results of a superseded call are dropped.
+import { useCallback, useRef, useState } from 'react';
+import { useLab } from './lab-context.tsx';
+import type { ApiEvent } from '../api/events.ts';
+
+export interface CallState<T> {
+  result?: T;
+  error?: Error;
+  running: boolean;
+  run: (input: unknown, onEvent?: (event: ApiEvent) => void) => Promise<T | undefined>;
+  stop: () => void;
+  clear: () => void;
+}
+
+export function useCall<T>(name: string): CallState<T> {
+  const { transport } = useLab();
+  const [result, setResult] = useState<T>();
+  const [error, setError] = useState<Error>();
+  const [running, setRunning] = useState(false);
+  const current = useRef<{ controller: AbortController; serial: number } | undefined>(undefined);
+  const serial = useRef(0);
+
+  const run = useCallback(
+    async (input: unknown, onEvent?: (event: ApiEvent) => void): Promise<T | undefined> => {
+      const mine = { controller: new AbortController(), serial: ++serial.current };
+      current.current = mine;
+      setRunning(true);
+      setError(undefined);
+      try {
+        const value = await transport.call<T>(name, input, { onEvent, signal: mine.controller.signal });
+        if (current.current === mine) setResult(value);
+        return value;
+      } catch (err) {
+        if (current.current === mine) setError(err as Error);
+        return undefined;
+      } finally {
+        if (current.current === mine) setRunning(false);
+      }
+    },
+    [transport, name],
+  );
+
+  return {
+    result,
+    error,
+    running,
+    run,
+    stop: () => current.current?.controller.abort(),
+    clear: () => {
+      setResult(undefined);
+      setError(undefined);
+    },
+  };
+}

@@ -1,0 +1,198 @@
+// The lab over HTTP + WebSocket: the built renderer as static files, and the api contract for it.
+// Binds to 127.0.0.1 unless told otherwise; every api request needs the token (timing-safe
+// compare); requests from a foreign Origin are refused, so a web page the operator happens to open
+// cannot drive the lab.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { dispatch } from '../api/index.ts';
+import { reportError } from '../api/errors.ts';
+import { handleSocketMessage, type SocketSession } from './socket-protocol.ts';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../renderer/csp.ts';
+
+export interface LabServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Required from every api client; generated when not given. */
+  token?: string;
+  /** The built renderer (index.html and its assets). */
+  rendererDir: string;
+}
+
+export interface LabServer {
+  url: string;
+  /** The URL to open in a browser: the token travels in the fragment, never in server logs. */
+  openUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json',
+};
+
+export function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export async function startLabServer(options: LabServerOptions): Promise<LabServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? newToken();
+  if (token.length < 16) throw new Error('the server token must be at least 16 characters');
+  const expected = Buffer.from(token);
+  const tokenMatches = (given: string | null | undefined): boolean => {
+    if (!given) return false;
+    const candidate = Buffer.from(given);
+    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+  };
+
+  const server = createServer((req, res) => {
+    handleHttp(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: reportError(err) });
+      else res.destroy();
+    });
+  });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  let origin = '';
+
+  const foreignOrigin = (req: IncomingMessage): boolean =>
+    req.headers.origin !== undefined && req.headers.origin !== origin;
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', origin);
+    if (url.pathname.startsWith('/api/')) return handleApiRequest(req, res, url.pathname.slice(5));
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, { error: 'method not allowed' });
+    return serveStatic(res, url.pathname);
+  }
+
+  async function handleApiRequest(req: IncomingMessage, res: ServerResponse, call: string): Promise<void> {
+    if (foreignOrigin(req))
+      return sendJson(res, 403, { error: `requests from ${req.headers.origin} are refused` });
+    const auth = req.headers.authorization ?? '';
+    if (!tokenMatches(auth.startsWith('Bearer ') ? auth.slice(7) : null))
+      return sendJson(res, 401, { error: 'a valid token is required (Authorization: Bearer <token>)' });
+    if (req.method !== 'POST') return sendJson(res, 405, { error: 'api calls are POST requests' });
+    let body: unknown;
+    try {
+      const text = await readBody(req);
+      body = text.trim() === '' ? {} : JSON.parse(text);
+    } catch (err) {
+      const tooBig = err instanceof BodyTooLarge;
+      return sendJson(res, tooBig ? 413 : 400, {
+        error: tooBig
+          ? 'the request body is over 1 MB'
+          : `the request body is not JSON: ${(err as Error).message}`,
+      });
+    }
+    try {
+      sendJson(res, 200, { result: await dispatch(call, body) });
+    } catch (err) {
+      const report = reportError(err);
+      sendJson(res, report.expected ? 400 : 500, { error: report });
+    }
+  }
+
+  async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
+    const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(
+      /^([/\\])+/,
+      '',
+    );
+    const file = join(options.rendererDir, relative);
+    if (relative.startsWith('..') || !file.startsWith(options.rendererDir + sep))
+      return sendText(res, 404, 'not found');
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return sendText(res, 404, 'not found');
+    res.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-cache',
+    });
+    res.end(await readFile(file));
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', origin);
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
+    if (foreignOrigin(req)) return refuse(403, 'Forbidden');
+    if (!tokenMatches(url.searchParams.get('token'))) return refuse(401, 'Unauthorized');
+    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
+  });
+
+  function serveSocket(ws: WebSocket): void {
+    const session: SocketSession = {
+      running: new Map(),
+      send: (message) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
+    };
+    ws.on('message', (data) => handleSocketMessage(session, data.toString(), dispatch));
+    ws.on('close', () => {
+      for (const controller of session.running.values()) controller.abort();
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  origin = `http://${shownHost}:${address.port}`;
+  return {
+    url: origin,
+    openUrl: `${origin}/#token=${token}`,
+    token,
+    close: async () => {
+      for (const client of sockets.clients) client.terminate(); // close() waits for open clients otherwise
+      await new Promise<void>((resolve) => sockets.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk); // read the rest, so the 413 reply arrives
+    });
+    req.on('end', () =>
+      size > MAX_BODY_BYTES ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}

@@ -107,10 +107,14 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   }
 
   async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
-    const relative = normalize(decodeURIComponent(pathname === '/' ? '/index.html' : pathname)).replace(
-      /^([/\\])+/,
-      '',
-    );
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    } catch {
+      return sendText(res, 404, 'not found');
+    }
+    // An absolute path normalises every '..' away at the root, so the result stays inside the folder.
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     const file = join(options.rendererDir, relative);
     if (relative.startsWith('..') || !file.startsWith(options.rendererDir + sep))
       return sendText(res, 404, 'not found');

@@ -181,7 +181,12 @@ export function Simulator() {
           <div className={`verdict ${outcome.success ? 'success' : 'failure'}`} data-testid="verdict">
             <strong>{outcome.success ? 'Success' : 'Failure'}</strong>
             <span>{outcome.reason}</span>
-            {outcome.program && !outcome.program.ok && <span>{outcome.program.message}</span>}
+            {outcome.program && !outcome.program.ok && (
+              <span data-testid="program-error">
+                {outcome.program.message}
+                {outcome.program.line ? ` (line ${outcome.program.line})` : ''}
+              </span>
+            )}
             <span className="muted">
               {outcome.primitiveCalls} calls · {outcome.simSeconds.toFixed(1)} s simulated ·{' '}
               {outcome.wallSeconds.toFixed(1)} s wall

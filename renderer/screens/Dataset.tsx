@@ -33,15 +33,15 @@ const COLUMNS: Column<EpisodeSummary>[] = [
   { title: 'task', width: 'minmax(160px, 2fr)', cell: (r) => r.task },
   { title: 'arm', width: '60px', cell: (r) => r.arm },
   { title: 'seed', width: '60px', cell: (r) => r.seed },
-  { title: 'model', width: 'minmax(90px, 1fr)', cell: (r) => r.model ?? '–' },
+  { title: 'model', width: 'minmax(90px, 1.2fr)', cell: (r) => r.model ?? '–' },
   {
     title: 'result',
-    width: '140px',
+    width: '120px',
     cell: (r) => (
       <span className={r.success ? 'ok' : 'bad'}>{r.success ? 'success' : (r.failureKind ?? 'failure')}</span>
     ),
   },
-  { title: 'when', width: '150px', cell: (r) => new Date(r.createdAt).toLocaleString() },
+  { title: 'when', width: '180px', cell: (r) => new Date(r.createdAt).toLocaleString() },
 ];
 
 const pct = (v: number): string => `${Math.round(100 * v)}%`;

@@ -11,6 +11,7 @@ import { openDataset } from '../../core/dataset/open-dataset.ts';
 import { EpisodeStore, type EpisodeRecord } from '../../core/dataset/episode-store.ts';
 import { generate } from '../../core/generate/generate.ts';
 import { seededRandom } from '../../core/random.ts';
+import { synthetic as syntheticEpisode, TASKS } from './synthetic.ts';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,43 +19,10 @@ const arg = (name: string, fallback: number): number => {
 };
 const total = arg('episodes', 1_000_000);
 const path = join(tmpdir(), `blazer-bench-${process.pid}.sqlite`);
-const TASKS = [
-  'reach_target',
-  'pick_and_lift',
-  'put_block_in_bin',
-  'stack_two_blocks',
-  'open_drawer',
-  'press_button',
-  'sort_blocks_by_colour',
-  'take_lid_off',
-];
 const random = seededRandom(42);
 const percentile = (xs: number[], p: number): number =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-
-function synthetic(i: number): EpisodeRecord {
-  const success = random() < 0.6;
-  return {
-    task: TASKS[i % TASKS.length],
-    split: 'train',
-    arm: 'panda',
-    seed: Math.floor(i / TASKS.length),
-    sample: 0,
-    instruction: 'put the red block in the bin',
-    scene: {
-      version: 1,
-      objects: [{ name: 'red_block', position: [0.5, 0.1, 0.02], yaw: 0.3, size: [0.04, 0.04, 0.04] }],
-    },
-    program: `open_gripper()\nmove_gripper([${(0.3 + random() * 0.3).toFixed(3)}, ${(random() * 0.4 - 0.2).toFixed(3)}, 0.12], 0.3)\nclose_gripper()\n`,
-    trace: [{ primitive: 'open_gripper', status: 'reached' }],
-    success,
-    ...(success ? {} : { failureKind: 'task-failed', failure: 'outside the bin' }),
-    reason: success ? 'in the bin' : 'outside the bin',
-    model: i % 3 ? 'local:student.gguf' : 'openai:teacher@http://gpu:8000/v1',
-    simSeconds: 6.5,
-    wallSeconds: 0.3,
-  };
-}
+const synthetic = (i: number): EpisodeRecord => syntheticEpisode(i, random);
 
 rmSync(path, { force: true });
 const db = openDataset(path);

@@ -23,6 +23,15 @@ interface Viewer {
   draw: () => void;
 }
 
+/** True when WebGL runs on the CPU (SwiftShader, llvmpipe): lab machines without a GPU, headless tests. */
+function softwareRendering(): boolean {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  const info = gl?.getExtension('WEBGL_debug_renderer_info');
+  const name = gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+  gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(name);
+}
+
 export function SceneView({ geometry, poses, label }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const viewer = useRef<Viewer | undefined>(undefined);
@@ -31,7 +40,8 @@ export function SceneView({ geometry, poses, label }: Props) {
     const element = host.current!;
     let renderer: THREE.WebGLRenderer;
     try {
-      renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+      // Multisampling costs a software renderer (no GPU) half its frame rate; GPUs get it.
+      renderer = new THREE.WebGLRenderer({ antialias: !softwareRendering(), preserveDrawingBuffer: true });
     } catch {
       element.textContent = 'This browser cannot draw 3D (WebGL is not available).';
       return;

@@ -53,7 +53,7 @@ export function buildScene(geometry: SceneGeometry, poses: number[]): BuiltScene
     root.add(group); // every body is placed by its world pose, so the tree stays flat
     return group;
   });
-  const materials = new Map<string, THREE.MeshStandardMaterial>();
+  const materials = new Map<string, THREE.MeshLambertMaterial>();
   const owned: THREE.BufferGeometry[] = [];
   for (const geom of geometry.geoms) {
     const shape = shapeGeometry(geom, geometry.meshes);
@@ -63,10 +63,8 @@ export function buildScene(geometry: SceneGeometry, poses: number[]): BuiltScene
     let material = materials.get(key);
     if (!material) {
       const [r, g, b, alpha] = geom.rgba;
-      material = new THREE.MeshStandardMaterial({
+      material = new THREE.MeshLambertMaterial({
         color: new THREE.Color(r, g, b),
-        roughness: 0.6,
-        metalness: 0.1,
         transparent: alpha < 1,
         opacity: alpha,
       });

@@ -99,7 +99,7 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
   });
 
   it('draws the arm in the 3D view', async () => {
-    await page.waitForFunction(() => (window.labStats?.framesDrawn ?? 0) > 0);
+    await page.waitForFunction(() => ((window as { labStats?: { framesDrawn: number } }).labStats?.framesDrawn ?? 0) > 0);
     await page.waitForTimeout(300);
     const view = await screenshot(page, 'simulator-scene', '[data-testid=scene-view]');
     expect(nonBackgroundShare(view)).toBeGreaterThan(0.2);

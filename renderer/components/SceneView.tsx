@@ -102,9 +102,9 @@ export function SceneView({ geometry, poses, label }: Props) {
     const centre = built.bounds.getCenter(new THREE.Vector3());
     const size = built.bounds.getSize(new THREE.Vector3()).length();
     v.controls.target.copy(centre);
-    v.camera.position
-      .copy(centre)
-      .add(new THREE.Vector3(0.75, -0.65, 0.5).multiplyScalar(Math.max(size, 0.4)));
+    // Far enough that the bounding sphere fits the vertical field of view, from the front right.
+    const distance = (0.5 * Math.max(size, 0.4)) / Math.sin((v.camera.fov * Math.PI) / 360);
+    v.camera.position.copy(centre).add(new THREE.Vector3(0.8, -0.6, 0.45).normalize().multiplyScalar(distance));
     v.controls.update();
     v.draw();
     return () => {

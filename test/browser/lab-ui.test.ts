@@ -99,7 +99,9 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
   });
 
   it('draws the arm in the 3D view', async () => {
-    await page.waitForFunction(() => ((window as { labStats?: { framesDrawn: number } }).labStats?.framesDrawn ?? 0) > 0);
+    await page.waitForFunction(
+      () => ((window as { labStats?: { framesDrawn: number } }).labStats?.framesDrawn ?? 0) > 0,
+    );
     await page.waitForTimeout(300);
     const view = await screenshot(page, 'simulator-scene', '[data-testid=scene-view]');
     expect(nonBackgroundShare(view)).toBeGreaterThan(0.2);
@@ -188,6 +190,47 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
       '[data-testid=episode-detail] [data-testid=scene-view]',
     );
     expect(darkGreyShare(replay)).toBeGreaterThan(0.002);
+  });
+
+  it('keeps only the rows in view in the page while scrolling through thousands of episodes', async () => {
+    const db = join(tempDir(), 'many.sqlite');
+    const handle = openDataset(db);
+    const store = new EpisodeStore(handle);
+    const run = store.startRun({ key: 'many', config: {}, teacher: 'synthetic', codeVersion: 'test' });
+    handle.transaction(() => {
+      for (let seed = 0; seed < 5000; seed++)
+        store.addEpisode(run, {
+          task: 'reach_target',
+          split: 'train',
+          arm: 'panda',
+          seed,
+          sample: 0,
+          instruction: 'reach',
+          scene: {},
+          trace: [],
+          success: seed % 3 !== 0,
+          reason: 'synthetic',
+          simSeconds: 1,
+          wallSeconds: 0.1,
+        });
+    })();
+    handle.close();
+    await page.fill('[data-testid=db]', db);
+    await page.selectOption('[data-testid=filter-success]', '');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=episode-count]')?.textContent === '5,000 episodes',
+    );
+    const body = page.locator('[data-testid=episode-rows]');
+    for (let i = 0; i < 8; i++) {
+      await body.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+      await page.waitForTimeout(150);
+    }
+    const loaded = Number((await text('.table-head .muted')).replace(/[^0-9]/g, ''));
+    expect(loaded).toBeGreaterThanOrEqual(1000); // pages arrived as the list scrolled
+    const inPage = await page.locator('[data-testid=episode-row]').count();
+    expect(inPage).toBeLessThan(80); // but only the visible rows (and a few more) are in the page
+    const seeds = await page.locator('[data-testid=episode-row] span:nth-child(4)').allTextContents();
+    expect(Math.min(...seeds.map(Number))).toBeLessThan(5000 - 900); // deep in the list, newest first
   });
 
   it('generates data from the UI with live progress and a log', async () => {

@@ -95,14 +95,19 @@ export const attemptView = defineCall(
       format: z.enum(['code', 'json']).default('json'),
       temperature: z.number().min(0).max(2).default(0),
       maxTokens: z.number().int().min(16).max(8192).default(1024),
+      /** The sampler's seed; the scene's seed unless given. */
+      samplingSeed: z.number().int().nonnegative().optional(),
       threads: z.number().int().min(1).max(256).optional(),
     })
     .strict(),
-  async ({ task, seed, arm, model, format, temperature, maxTokens, threads }, { emit, signal }) => {
+  async (
+    { task, seed, arm, model, format, temperature, maxTokens, samplingSeed, threads },
+    { emit, signal },
+  ) => {
     const definition = await findTask(task);
     const armName = setupEpisode(definition, seed, arm).arm;
     const chat = await sharedModel(model, { threads });
-    const sampling = { temperature, maxTokens, seed };
+    const sampling = { temperature, maxTokens, seed: samplingSeed ?? seed };
     let asked: Awaited<ReturnType<typeof askForProgram>> | undefined;
     const viewed = await runViewed(task, seed, armName, async (robot, state, instruction) => {
       asked = await askForProgram(instruction, state, {

@@ -9,6 +9,8 @@ import type { ViewedEpisode } from '../../api/view.ts';
 import { openDataset } from '../../core/dataset/open-dataset.ts';
 import { EpisodeStore, type EpisodeRecord } from '../../core/dataset/episode-store.ts';
 import { fixturesDir, tempDir } from '../helpers.ts';
+import { tinyModelFile } from '../core/llm/helpers.ts';
+import type { ApiEvent } from '../../api/events.ts';
 
 afterAll(() => disposeResources());
 
@@ -84,5 +86,32 @@ describe('view calls', () => {
       expect(replay.result.trajectory!.frames.length).toBeGreaterThan(1);
     }
     await expect(dispatch('dataset.replay', { db, id: 999 })).rejects.toThrow(/no episode 999/);
+  });
+
+  it("runs a model's attempt for the Simulator: streamed text, the program, the episode with poses", async () => {
+    const model = tinyModelFile({ noExponents: true });
+    const events: ApiEvent[] = [];
+    const viewed = (await dispatch(
+      'attempt.view',
+      // The settings of the planner's tiny-model test, which give a complete plan.
+      {
+        task: 'pick_and_lift',
+        seed: 4,
+        model,
+        format: 'json',
+        temperature: 0.8,
+        samplingSeed: 11,
+        maxTokens: 200,
+        threads: 1,
+      },
+      { emit: (e) => events.push(e) },
+    )) as ViewedEpisode & { attempt: { answer: string; program?: string; prompt: unknown[] } };
+    const streamed = events.map((e) => (e.type === 'model.text' ? e.text : '')).join('');
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(viewed.attempt.answer).toBe(streamed);
+    expect(viewed.attempt.prompt.length).toBeGreaterThanOrEqual(2);
+    expect(viewed.result.trajectory!.frames[0].poses).toHaveLength(7 * viewed.view.geometry.bodies.length);
+    // The tiny model's plan is random but grammar-valid, so it ran as a program (success is not the point).
+    expect(viewed.attempt.program).toMatch(/move_gripper|open_gripper|close_gripper/);
   });
 });

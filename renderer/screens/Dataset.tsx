@@ -73,9 +73,9 @@ export function Dataset() {
   useEffect(() => {
     setRows([]);
     setNext(undefined);
+    void load(); // rows first: the server answers in order, and the charts read every episode
     void stats.run({ db, filter });
     void modelStats.run({ db, filter });
-    void load();
   }, [db, filter]);
 
   const pick = (row: EpisodeSummary): void => {

@@ -4,10 +4,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ParsedArgs } from './args.ts';
 import { UsageError } from './args.ts';
-import { startLabServer } from '../server/lab-server.ts';
+import { serveUntilStopped } from '../server/serve-until-stopped.ts';
 import { buildRenderer } from '../scripts/build-renderer.ts';
 import { setDefaultDb } from '../api/app.ts';
-import { disposeResources } from '../api/resources.ts';
 
 export async function serveCommand({ positionals, flags }: ParsedArgs): Promise<number> {
   if (positionals.length > 0) throw new UsageError('lab serve takes no positional arguments');
@@ -22,19 +21,5 @@ export async function serveCommand({ positionals, flags }: ParsedArgs): Promise<
       throw new UsageError(`the token in ${flags['token-file']} must be at least 16 characters`);
   }
   if (typeof flags.db === 'string') setDefaultDb(resolve(flags.db));
-  const rendererDir = await buildRenderer();
-  const server = await startLabServer({ host, port, token, rendererDir });
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1')
-    process.stderr.write(
-      `lab: serving on ${host}: anyone who can reach it and has the token can drive the lab\n`,
-    );
-  process.stdout.write(`BLAZER Lab is serving at ${server.url}\nopen: ${server.openUrl}\n`);
-  await new Promise<void>((done) => {
-    const stop = (): void => done();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.close();
-  await disposeResources();
-  return 0;
+  return serveUntilStopped({ host, port, token, rendererDir: await buildRenderer() });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../core/paths.ts';
 import { CONTENT_SECURITY_POLICY } from '../renderer/csp.ts';
 
-export const DEFAULT_RENDERER_OUT = join(projectRoot, 'dist', 'renderer');
+export const DEFAULT_RENDERER_OUT = join(projectRoot, 'dist', 'ui'); // main/paths.ts RENDERER_DIR
 
 export async function buildRenderer(outDir = DEFAULT_RENDERER_OUT): Promise<string> {
   mkdirSync(outDir, { recursive: true });

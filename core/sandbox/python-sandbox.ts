@@ -48,8 +48,16 @@ export interface SandboxLimits {
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { seconds: 5, primitiveCalls: 200, memoryBytes: 1.2e9 };
 
-const RUNNER = fileURLToPath(new URL('./python-runner.mjs', import.meta.url));
-const PYODIDE_DIR = dirname(createRequire(import.meta.url).resolve('pyodide/package.json'));
+/** A packaged Electron app keeps these files unpacked beside its archive: a separate process cannot read inside it. */
+const unpacked = (path: string): string => path.replace(/([/\\])app\.asar([/\\])/, '$1app.asar.unpacked$2');
+const RUNNER = unpacked(fileURLToPath(new URL('./python-runner.mjs', import.meta.url)));
+const PYODIDE_DIR = unpacked(dirname(createRequire(import.meta.url).resolve('pyodide/package.json')));
+/** Inside Electron, process.execPath is the Electron binary: this makes it a plain Node. */
+const RUNNER_ENV: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
+/** Node 22.13 renamed the permission flag (the old name is gone in later releases); Electron 45 runs Node 22. */
+const [NODE_MAJOR, NODE_MINOR] = process.versions.node.split('.').map(Number);
+const PERMISSION_FLAG =
+  NODE_MAJOR > 22 || (NODE_MAJOR === 22 && NODE_MINOR >= 13) ? '--permission' : '--experimental-permission';
 const WATCH_INTERVAL_MS = 25;
 
 interface Runner {
@@ -184,7 +192,7 @@ async function startRunner(): Promise<Runner & { startupMs: number }> {
   const child = spawn(
     process.execPath,
     [
-      '--experimental-permission',
+      PERMISSION_FLAG,
       `--allow-fs-read=${PYODIDE_DIR}`,
       `--allow-fs-read=${dirname(RUNNER)}`,
       '--disallow-code-generation-from-strings',
@@ -192,7 +200,7 @@ async function startRunner(): Promise<Runner & { startupMs: number }> {
       '--no-warnings',
       RUNNER,
     ],
-    { env: {}, stdio: ['pipe', 'pipe', 'pipe'] }, // a clean environment: no API keys reach programs
+    { env: RUNNER_ENV, stdio: ['pipe', 'pipe', 'pipe'] }, // a clean environment: no API keys reach programs
   );
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const runner = {

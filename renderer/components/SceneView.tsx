@@ -104,7 +104,9 @@ export function SceneView({ geometry, poses, label }: Props) {
     v.controls.target.copy(centre);
     // Far enough that the bounding sphere fits the vertical field of view, from the front right.
     const distance = (0.5 * Math.max(size, 0.4)) / Math.sin((v.camera.fov * Math.PI) / 360);
-    v.camera.position.copy(centre).add(new THREE.Vector3(0.8, -0.6, 0.45).normalize().multiplyScalar(distance));
+    v.camera.position
+      .copy(centre)
+      .add(new THREE.Vector3(0.8, -0.6, 0.45).normalize().multiplyScalar(distance));
     v.controls.update();
     v.draw();
     return () => {

@@ -101,3 +101,29 @@ export function Field({ label, children }: { label: string; children: ReactNode 
     </label>
   );
 }
+
+/** A whole number kept within [min, max] as the person types (seeds, counts, workers). */
+export function IntegerInput({
+  value,
+  onChange,
+  min,
+  max = Number.MAX_SAFE_INTEGER,
+  testId,
+}: {
+  value: number;
+  onChange: (value: number) => void;
+  min: number;
+  max?: number;
+  testId?: string;
+}) {
+  return (
+    <input
+      type="number"
+      min={min}
+      max={max === Number.MAX_SAFE_INTEGER ? undefined : max}
+      value={value}
+      onChange={(e) => onChange(Math.min(max, Math.max(min, Math.floor(Number(e.target.value) || 0))))}
+      data-testid={testId}
+    />
+  );
+}

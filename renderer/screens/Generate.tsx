@@ -6,7 +6,7 @@ import type { GenerationProgress, GenerationSummary } from '../../core/generate/
 import type { RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
-import { BarChart, EmptyState, ErrorBox, Field } from '../components/common.tsx';
+import { BarChart, EmptyState, ErrorBox, Field, IntegerInput } from '../components/common.tsx';
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return '–';
@@ -113,30 +113,13 @@ export function Generate() {
         </Field>
         <div className="row">
           <Field label="Scenes per task">
-            <input
-              type="number"
-              min={1}
-              value={scenes}
-              onChange={(e) => setScenes(Math.max(1, Number(e.target.value) | 0))}
-              data-testid="scenes"
-            />
+            <IntegerInput value={scenes} onChange={setScenes} min={1} testId="scenes" />
           </Field>
           <Field label="Samples per scene">
-            <input
-              type="number"
-              min={1}
-              value={samples}
-              onChange={(e) => setSamples(Math.max(1, Number(e.target.value) | 0))}
-            />
+            <IntegerInput value={samples} onChange={setSamples} min={1} />
           </Field>
           <Field label="Workers">
-            <input
-              type="number"
-              min={1}
-              max={64}
-              value={workers}
-              onChange={(e) => setWorkers(Math.max(1, Number(e.target.value) | 0))}
-            />
+            <IntegerInput value={workers} onChange={setWorkers} min={1} max={64} />
           </Field>
         </div>
         {teacher !== 'scripted' && (

@@ -9,7 +9,7 @@ import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { SceneView } from '../components/SceneView.tsx';
 import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
-import { CodeBlock, EmptyState, ErrorBox, Field, TraceList } from '../components/common.tsx';
+import { CodeBlock, EmptyState, ErrorBox, Field, IntegerInput, TraceList } from '../components/common.tsx';
 
 type Mode = 'scripted' | 'program' | 'model';
 
@@ -105,13 +105,7 @@ export function Simulator() {
           </select>
         </Field>
         <Field label="Seed">
-          <input
-            type="number"
-            min={0}
-            value={seed}
-            onChange={(e) => setSeed(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
-            data-testid="seed"
-          />
+          <IntegerInput value={seed} onChange={setSeed} min={0} testId="seed" />
         </Field>
         {view.result && (
           <p className="instruction" data-testid="instruction">

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { basename, join, resolve } from 'node:path';
 import { labHome } from '../paths.ts';
 import { readModelInfo, type ModelInfo } from './gguf-info.ts';
+import { parseOpenAISpec } from './openai-model.ts';
 
 export interface RegisteredModel {
   name: string;
@@ -22,6 +23,19 @@ export interface RegisteredModel {
   >;
 }
 
+/** A remote OpenAI-compatible endpoint kept under a short name (its key is never stored). */
+export interface RegisteredEndpoint {
+  name: string;
+  /** openai:MODEL@BASE_URL */
+  spec: string;
+  addedAt: string;
+}
+
+interface RegistryFile {
+  models: RegisteredModel[];
+  endpoints: RegisteredEndpoint[];
+}
+
 export class RegistryError extends Error {
   override name = 'RegistryError';
 }
@@ -32,10 +46,21 @@ export class ModelRegistry {
   constructor(readonly file = join(labHome(), 'models.json')) {}
 
   list(): RegisteredModel[] {
-    if (!existsSync(this.file)) return [];
+    return this.read().models;
+  }
+
+  endpoints(): RegisteredEndpoint[] {
+    return this.read().endpoints;
+  }
+
+  private read(): RegistryFile {
+    if (!existsSync(this.file)) return { models: [], endpoints: [] };
     try {
-      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as { models?: RegisteredModel[] };
-      return Array.isArray(parsed.models) ? parsed.models : [];
+      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<RegistryFile>;
+      return {
+        models: Array.isArray(parsed.models) ? parsed.models : [],
+        endpoints: Array.isArray(parsed.endpoints) ? parsed.endpoints : [],
+      };
     } catch (err) {
       throw new RegistryError(
         `the model registry ${this.file} is not valid JSON (${(err as Error).message}); fix or remove it`,
@@ -45,11 +70,8 @@ export class ModelRegistry {
 
   /** Add a GGUF model or adapter; its metadata is read (and a bad file refused) now. */
   async add(path: string, name = basename(path).replace(/\.gguf$/i, '')): Promise<RegisteredModel> {
-    if (!NAME.test(name))
-      throw new RegistryError(`model name '${name}' must be letters, digits, '.', '_' or '-' (at most 64)`);
+    this.checkNewName(name);
     const models = this.list();
-    if (models.some((m) => m.name === name))
-      throw new RegistryError(`a model named '${name}' is already registered`);
     const full = resolve(path);
     const info = await readModelInfo(full);
     const entry: RegisteredModel = {
@@ -66,26 +88,53 @@ export class ModelRegistry {
         fileBytes: info.fileBytes,
       },
     };
-    this.save([...models, entry]);
+    this.save({ ...this.read(), models: [...models, entry] });
+    return entry;
+  }
+
+  /** Keep a remote endpoint (openai:MODEL@URL) under a name usable wherever a model is. */
+  addEndpoint(name: string, spec: string): RegisteredEndpoint {
+    this.checkNewName(name);
+    if (!parseOpenAISpec(spec))
+      throw new RegistryError(`'${spec}' is not an endpoint: write openai:MODEL@http://host:port/v1`);
+    const entry: RegisteredEndpoint = { name, spec, addedAt: new Date().toISOString() };
+    const file = this.read();
+    this.save({ ...file, endpoints: [...file.endpoints, entry] });
     return entry;
   }
 
   remove(name: string): void {
-    const models = this.list();
-    if (!models.some((m) => m.name === name))
-      throw new RegistryError(`no model named '${name}' is registered`);
-    this.save(models.filter((m) => m.name !== name));
+    const file = this.read();
+    if (!file.models.some((m) => m.name === name) && !file.endpoints.some((e) => e.name === name))
+      throw new RegistryError(`no model or endpoint named '${name}' is registered`);
+    this.save({
+      models: file.models.filter((m) => m.name !== name),
+      endpoints: file.endpoints.filter((e) => e.name !== name),
+    });
   }
 
-  /** A registered name's file, or the argument itself when it is not a registered name. */
+  /** A registered model's file or endpoint's spec, or the argument itself when it is not a registered name. */
   resolve(nameOrPath: string): string {
-    return this.list().find((m) => m.name === nameOrPath)?.path ?? nameOrPath;
+    const file = this.read();
+    return (
+      file.models.find((m) => m.name === nameOrPath)?.path ??
+      file.endpoints.find((e) => e.name === nameOrPath)?.spec ??
+      nameOrPath
+    );
   }
 
-  private save(models: RegisteredModel[]): void {
+  private checkNewName(name: string): void {
+    if (!NAME.test(name))
+      throw new RegistryError(`model name '${name}' must be letters, digits, '.', '_' or '-' (at most 64)`);
+    const file = this.read();
+    if (file.models.some((m) => m.name === name) || file.endpoints.some((e) => e.name === name))
+      throw new RegistryError(`a model or endpoint named '${name}' is already registered`);
+  }
+
+  private save(file: RegistryFile): void {
     mkdirSync(join(this.file, '..'), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ version: 1, models }, null, 2) + '\n');
+    writeFileSync(temp, JSON.stringify({ version: 1, ...file }, null, 2) + '\n');
     renameSync(temp, this.file);
   }
 }

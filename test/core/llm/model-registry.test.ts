@@ -40,12 +40,30 @@ describe('model registry', () => {
     await expect(registry.add(notGguf)).rejects.toThrow(/notes\.gguf/);
     await registry.add(tinyModelFile(), 'tiny');
     await expect(registry.add(tinyModelFile(), 'tiny')).rejects.toThrow(
-      new RegistryError("a model named 'tiny' is already registered"),
+      new RegistryError("a model or endpoint named 'tiny' is already registered"),
     );
     await expect(registry.add(tinyModelFile(), '../escape')).rejects.toThrow(/must be letters/);
-    expect(() => registry.remove('ghost')).toThrow(/no model named 'ghost'/);
+    expect(() => registry.remove('ghost')).toThrow(/no model or endpoint named 'ghost'/);
     expect(JSON.parse(readFileSync(registry.file, 'utf8')).models).toHaveLength(1);
     writeFileSync(registry.file, '{broken');
     expect(() => registry.list()).toThrow(/not valid JSON .*fix or remove it/);
+  });
+
+  it('keeps remote endpoints by name beside local models, without touching the models', async () => {
+    const registry = new ModelRegistry(join(tempDir(), 'models.json'));
+    await registry.add(tinyModelFile(), 'tiny');
+    registry.addEndpoint('gpu-box', 'openai:llama-70b@http://gpu-box:8000/v1');
+    expect(registry.endpoints().map((e) => [e.name, e.spec])).toEqual([
+      ['gpu-box', 'openai:llama-70b@http://gpu-box:8000/v1'],
+    ]);
+    expect(registry.resolve('gpu-box')).toBe('openai:llama-70b@http://gpu-box:8000/v1');
+    expect(registry.list().map((m) => m.name)).toEqual(['tiny']);
+    expect(() => registry.addEndpoint('bad', 'http://gpu-box:8000/v1')).toThrow(
+      /not an endpoint: write openai:MODEL@/,
+    );
+    expect(() => registry.addEndpoint('tiny', 'openai:x@http://h/v1')).toThrow(/already registered/);
+    registry.remove('gpu-box');
+    expect(registry.endpoints()).toEqual([]);
+    expect(registry.list().map((m) => m.name)).toEqual(['tiny']);
   });
 });

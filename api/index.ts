@@ -7,7 +7,14 @@ import { episodeRun, tasksList } from './tasks.ts';
 import { datasetList, datasetShow, datasetStats, datasetModelStats } from './dataset.ts';
 import { generateRun } from './generate.ts';
 import { attemptView, datasetReplay, episodeView, sceneView } from './view.ts';
-import { modelsAdd, modelsAddTiny, modelsList, modelsRemove, modelsTest } from './models.ts';
+import {
+  modelsAdd,
+  modelsAddEndpoint,
+  modelsAddTiny,
+  modelsList,
+  modelsRemove,
+  modelsTest,
+} from './models.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each call keeps its own types
 const CALLS: ApiCall<any, unknown>[] = [
@@ -27,6 +34,7 @@ const CALLS: ApiCall<any, unknown>[] = [
   generateRun,
   modelsList,
   modelsAdd,
+  modelsAddEndpoint,
   modelsRemove,
   modelsAddTiny,
   modelsTest,

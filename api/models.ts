@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { defineCall } from './contract.ts';
-import { ModelRegistry, type RegisteredModel } from '../core/llm/model-registry.ts';
+import { ModelRegistry, type RegisteredEndpoint, type RegisteredModel } from '../core/llm/model-registry.ts';
 import { writeTinyLlama } from '../core/llm/tiny-model.ts';
 import { labHome } from '../core/paths.ts';
 import { sharedModel } from './resources.ts';
@@ -12,10 +12,21 @@ import { sharedModel } from './resources.ts';
 export const modelsList = defineCall(
   'models.list',
   z.object({}).strict(),
-  async (): Promise<{ registry: string; models: RegisteredModel[] }> => {
+  async (): Promise<{ registry: string; models: RegisteredModel[]; endpoints: RegisteredEndpoint[] }> => {
     const registry = new ModelRegistry();
-    return { registry: registry.file, models: registry.list() };
+    return { registry: registry.file, models: registry.list(), endpoints: registry.endpoints() };
   },
+);
+
+export const modelsAddEndpoint = defineCall(
+  'models.addEndpoint',
+  z
+    .object({
+      name: z.string().min(1, 'a name is required'),
+      spec: z.string().min(1, 'the endpoint is required (openai:MODEL@http://host:port/v1)'),
+    })
+    .strict(),
+  async ({ name, spec }) => new ModelRegistry().addEndpoint(name, spec.trim()),
 );
 
 export const modelsAdd = defineCall(

@@ -30,6 +30,7 @@ const USAGE = `lab: BLAZER Lab command line
               [--format code|json] [--threads N] [--temperature T] [--json]
                                          ask a model for a program and run it (prompt, program, trace, success)
   lab models [--json] | lab models add <file.gguf> [--name N] | lab models remove <name>
+  lab models add-endpoint <name> <openai:MODEL@URL>
                                          the lab's registered local models (names work wherever a model file does)
   lab generate --db lab.sqlite --tasks <ids|train|all> --teacher <scripted|model> --scenes N [--samples K]
               [--first-scene S] [--temperature T] [--format code|json] [--workers W] [--concurrency C] [--threads N]

@@ -34,6 +34,13 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: P
   const [playing, setPlaying] = useState(true);
   const [speed, setSpeed] = useState(1);
   const clock = useRef({ start: 0, from: 0 });
+  // Read by the animation loop: a pause or a seek must win over a tick already scheduled.
+  const live = useRef(false);
+  const pauseAt = (target: number): void => {
+    live.current = false;
+    setPlaying(false);
+    setFrame(Math.min(Math.max(target, 0), last));
+  };
 
   useEffect(() => {
     setFrame(0);
@@ -41,10 +48,7 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: P
   }, [trajectory]);
 
   useEffect(() => {
-    if (seekTo) {
-      setPlaying(false);
-      setFrame(Math.min(Math.max(seekTo.frame, 0), last));
-    }
+    if (seekTo) pauseAt(seekTo.frame);
   }, [seekTo, last]);
 
   useEffect(() => onFrame?.(frame), [frame, onFrame]);
@@ -52,8 +56,10 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: P
   useEffect(() => {
     if (!playing) return;
     clock.current = { start: performance.now(), from: frame >= last ? 0 : frame };
+    live.current = true;
     let handle = 0;
     const tick = (now: number): void => {
+      if (!live.current) return;
       const next =
         clock.current.from + Math.floor(((now - clock.current.start) / 1000) * trajectory.hz * speed);
       if (next >= last) {
@@ -65,7 +71,10 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: P
       handle = requestAnimationFrame(tick);
     };
     handle = requestAnimationFrame(tick);
-    return () => cancelAnimationFrame(handle);
+    return () => {
+      live.current = false;
+      cancelAnimationFrame(handle);
+    };
     // Restart the clock only when play state or speed change, not on every frame.
   }, [playing, speed, trajectory]);
 
@@ -83,7 +92,7 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: P
       <div className="timeline" data-testid="timeline">
         <button
           type="button"
-          onClick={() => setPlaying(!playing)}
+          onClick={() => (playing ? pauseAt(frame) : setPlaying(true))}
           aria-label={playing ? 'pause' : 'play'}
           data-testid="play-toggle"
         >
@@ -97,10 +106,7 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: P
             value={frame}
             aria-label="replay position"
             data-testid="scrubber"
-            onChange={(e) => {
-              setPlaying(false);
-              setFrame(Number(e.target.value));
-            }}
+            onChange={(e) => pauseAt(Number(e.target.value))}
           />
           <div className="timeline-marks" aria-hidden>
             {marks.map((m, i) => (

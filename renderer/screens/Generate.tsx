@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TaskSummary } from '../../api/tasks.ts';
 import type { GenerationProgress, GenerationSummary } from '../../core/generate/generate.ts';
-import type { RegisteredModel } from '../../core/llm/model-registry.ts';
+import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { BarChart, EmptyState, ErrorBox, Field, IntegerInput } from '../components/common.tsx';
@@ -21,7 +21,7 @@ function duration(seconds: number): string {
 export function Generate() {
   const { db, setDb } = useLab();
   const tasks = useCall<TaskSummary[]>('tasks.list');
-  const models = useCall<{ models: RegisteredModel[] }>('models.list');
+  const models = useCall<{ models: RegisteredModel[]; endpoints: RegisteredEndpoint[] }>('models.list');
   const generation = useCall<GenerationSummary>('generate.run');
   const [chosen, setChosen] = useState<string[]>([]);
   const [teacher, setTeacher] = useState('scripted');
@@ -109,6 +109,11 @@ export function Generate() {
                   {m.name}
                 </option>
               ))}
+            {(models.result?.endpoints ?? []).map((e) => (
+              <option key={e.name} value={e.name}>
+                {e.name} (remote)
+              </option>
+            ))}
           </select>
         </Field>
         <div className="row">

@@ -1,7 +1,7 @@
 // Models: the lab's local GGUF models and LoRA adapters (metadata, size), remote OpenAI-compatible
 // endpoints by spec, and a test prompt that reports tokens per second.
 import { useEffect, useState } from 'react';
-import type { RegisteredModel } from '../../core/llm/model-registry.ts';
+import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useCall } from '../use-call.ts';
 import { CodeBlock, EmptyState, ErrorBox, Field } from '../components/common.tsx';
 
@@ -26,7 +26,12 @@ function count(n: number): string {
 }
 
 export function Models() {
-  const list = useCall<{ registry: string; models: RegisteredModel[] }>('models.list');
+  const list = useCall<{ registry: string; models: RegisteredModel[]; endpoints: RegisteredEndpoint[] }>(
+    'models.list',
+  );
+  const addEndpoint = useCall<RegisteredEndpoint>('models.addEndpoint');
+  const [endpointName, setEndpointName] = useState('');
+  const [endpointSpec, setEndpointSpec] = useState('');
   const add = useCall<RegisteredModel>('models.add');
   const addTiny = useCall<RegisteredModel>('models.addTiny');
   const remove = useCall<{ removed: string }>('models.remove');
@@ -136,6 +141,77 @@ export function Models() {
           </button>
         </form>
         <p className="muted">Registry: {list.result?.registry}</p>
+
+        <h2>Remote endpoints</h2>
+        <p className="muted">
+          Any OpenAI-compatible server (vLLM, llama.cpp server, Ollama, LM Studio, another lab's{' '}
+          <code>lab serve-model</code>) as <code>openai:MODEL@http://host:port/v1</code>. The key comes from
+          BLAZER_API_KEY or OPENAI_API_KEY on the lab machine and is never stored.
+        </p>
+        <ErrorBox error={addEndpoint.error} />
+        {(list.result?.endpoints ?? []).length > 0 && (
+          <table className="models-table" data-testid="endpoints-table">
+            <thead>
+              <tr>
+                <th>name</th>
+                <th>endpoint</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {(list.result?.endpoints ?? []).map((e) => (
+                <tr key={e.name}>
+                  <td>{e.name}</td>
+                  <td className="path">{e.spec}</td>
+                  <td>
+                    <button type="button" onClick={() => setSpec(e.name)}>
+                      Test
+                    </button>
+                    <button type="button" onClick={() => void remove.run({ name: e.name }).then(refresh)}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <form
+          className="row add-model"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void addEndpoint.run({ name: endpointName.trim(), spec: endpointSpec.trim() }).then((added) => {
+              if (added) {
+                setEndpointName('');
+                setEndpointSpec('');
+                refresh();
+              }
+            });
+          }}
+        >
+          <Field label="Name">
+            <input
+              value={endpointName}
+              onChange={(e) => setEndpointName(e.target.value)}
+              placeholder="gpu-box"
+              data-testid="endpoint-name"
+            />
+          </Field>
+          <Field label="Endpoint">
+            <input
+              value={endpointSpec}
+              onChange={(e) => setEndpointSpec(e.target.value)}
+              placeholder="openai:llama-3.1-70b@http://gpu-box:8000/v1"
+              data-testid="endpoint-spec"
+            />
+          </Field>
+          <button
+            type="submit"
+            disabled={!endpointName.trim() || !endpointSpec.trim() || addEndpoint.running}
+          >
+            Add endpoint
+          </button>
+        </form>
 
         <h2>Test a model</h2>
         <p className="muted">

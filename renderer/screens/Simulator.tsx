@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { TaskSummary } from '../../api/tasks.ts';
 import type { EpisodeView } from '../../core/tasks/episode.ts';
 import type { ViewedEpisode } from '../../api/view.ts';
-import type { RegisteredModel } from '../../core/llm/model-registry.ts';
+import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { SceneView } from '../components/SceneView.tsx';
@@ -29,7 +29,7 @@ task_completed()
 export function Simulator() {
   const { info } = useLab();
   const tasks = useCall<TaskSummary[]>('tasks.list');
-  const models = useCall<{ models: RegisteredModel[] }>('models.list');
+  const models = useCall<{ models: RegisteredModel[]; endpoints: RegisteredEndpoint[] }>('models.list');
   const view = useCall<EpisodeView>('scene.view');
   const episode = useCall<ViewedEpisode>('episode.view');
   const attempt = useCall<
@@ -137,7 +137,10 @@ export function Simulator() {
                 onChange={(e) => setModel(e.target.value)}
               />
               <datalist id="model-names">
-                {(models.result?.models ?? []).map((m) => (
+                {[
+                  ...(models.result?.models ?? []).filter((m) => m.info.type === 'model'),
+                  ...(models.result?.endpoints ?? []),
+                ].map((m) => (
                   <option key={m.name} value={m.name} />
                 ))}
               </datalist>

@@ -1,0 +1,78 @@
+// The Models screen's calls: register the tiny model, keep a remote endpoint by name, and test both
+// with a prompt (the endpoint is the app's own OpenAI-compatible server serving the tiny model).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../api/index.ts';
+import { disposeResources } from '../../api/resources.ts';
+import { LocalModel } from '../../core/llm/local-model.ts';
+import { startModelServer, type RunningModelServer } from '../../core/llm/openai-server.ts';
+import { tinyModelFile } from '../core/llm/helpers.ts';
+import { tempDir } from '../helpers.ts';
+
+let local: LocalModel;
+let server: RunningModelServer;
+
+beforeAll(async () => {
+  process.env.BLAZER_LAB_HOME = tempDir();
+  local = await LocalModel.load(tinyModelFile({ noExponents: true }), { threads: 1 });
+  server = await startModelServer({
+    model: local,
+    modelName: 'tiny-remote',
+    token: 'endpoint-token-0123456789',
+  });
+  process.env.BLAZER_API_KEY = 'endpoint-token-0123456789';
+});
+afterAll(async () => {
+  await disposeResources();
+  await server?.close();
+  await local?.dispose();
+});
+
+type Listing = {
+  models: { name: string; info: { type: string } }[];
+  endpoints: { name: string; spec: string }[];
+};
+type TestResult = {
+  text: string;
+  tokens: number;
+  tokensPerSecond: number;
+  model: { id: string; kind: string };
+};
+
+describe('models calls', () => {
+  it('adds the tiny test model once and reports its speed on a prompt', async () => {
+    await dispatch('models.addTiny', {});
+    await dispatch('models.addTiny', {}); // a second click changes nothing
+    const listing = (await dispatch('models.list', {})) as Listing;
+    expect(listing.models.map((m) => [m.name, m.info.type])).toEqual([['tiny-test', 'model']]);
+    const result = (await dispatch('models.test', {
+      model: 'tiny-test',
+      prompt: 'hello',
+      maxTokens: 16,
+      threads: 1,
+    })) as TestResult;
+    expect(result.tokens).toBeGreaterThan(0);
+    expect(result.tokensPerSecond).toBeGreaterThan(0);
+    expect(result.model.kind).toBe('local');
+  });
+
+  it('keeps a remote endpoint by name and tests it through the OpenAI-compatible API', async () => {
+    const spec = `openai:tiny-remote@${server.url}`; // the url ends in /v1
+    await dispatch('models.addEndpoint', { name: 'lab-gpu', spec });
+    await expect(dispatch('models.addEndpoint', { name: 'broken', spec: 'gpu-box:8000' })).rejects.toThrow(
+      /not an endpoint/,
+    );
+    const listing = (await dispatch('models.list', {})) as Listing;
+    expect(listing.endpoints).toEqual([expect.objectContaining({ name: 'lab-gpu', spec })]);
+    const events: unknown[] = [];
+    const result = (await dispatch(
+      'models.test',
+      { model: 'lab-gpu', prompt: 'hello', maxTokens: 16 },
+      { emit: (e) => events.push(e) },
+    )) as TestResult;
+    expect(result.model).toMatchObject({ kind: 'openai', id: spec });
+    expect(result.tokens).toBeGreaterThan(0);
+    expect(events.length).toBeGreaterThan(0); // the answer streamed
+    await dispatch('models.remove', { name: 'lab-gpu' });
+    expect(((await dispatch('models.list', {})) as Listing).endpoints).toEqual([]);
+  });
+});

@@ -86,6 +86,11 @@ export const episodeView = defineCall(
   },
 );
 
+/** A model's attempt for the Simulator: the viewed episode and the model's side (prompt, answer, program, failure). */
+export interface ViewedAttempt extends ViewedEpisode {
+  attempt: Omit<Attempt, 'episode'>;
+}
+
 export const attemptView = defineCall(
   'attempt.view',
   z
@@ -119,8 +124,12 @@ export const attemptView = defineCall(
       });
       if (asked.program) return executeProgram(asked.program, robot, state, armName, sharedSandbox());
     });
-    const attempt = attemptRecord(viewed.result, asked!, { format, model: chat.describe(), sampling });
-    return { ...viewed, attempt: { ...attempt, episode: undefined } as Omit<Attempt, 'episode'> };
+    const { episode: _episode, ...attempt } = attemptRecord(viewed.result, asked!, {
+      format,
+      model: chat.describe(),
+      sampling,
+    });
+    return { ...viewed, attempt };
   },
 );
 

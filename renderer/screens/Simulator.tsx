@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { TaskSummary } from '../../api/tasks.ts';
 import type { EpisodeView } from '../../core/tasks/episode.ts';
-import type { ViewedEpisode } from '../../api/view.ts';
+import type { ViewedAttempt, ViewedEpisode } from '../../api/view.ts';
 import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
@@ -44,7 +44,7 @@ export function Simulator() {
   const [format, setFormat] = useState<'json' | 'code'>('json');
   const [streamed, setStreamed] = useState('');
   const [seek, setSeek] = useState<{ frame: number }>();
-  const [ran, setRan] = useState<ViewedEpisode>();
+  const [ran, setRan] = useState<ViewedEpisode | ViewedAttempt>();
 
   useEffect(() => {
     void tasks.run({});
@@ -65,13 +65,14 @@ export function Simulator() {
     setRan(undefined);
     setStreamed('');
     const where = { task: taskId, seed, arm };
-    let result: ViewedEpisode | undefined;
+    let result: ViewedEpisode | ViewedAttempt | undefined;
     if (mode === 'model') {
-      result = await attempt.run({ ...where, model, format }, (event) => {
+      const answered = await attempt.run({ ...where, model, format }, (event) => {
         if (event.type === 'model.text') setStreamed((s) => s + event.text);
       });
-      if (result && 'attempt' in result)
-        setProgram((result as typeof attempt.result)!.attempt.program ?? program);
+      if (answered)
+        setProgram(answered.attempt.program ?? `# no program: ${answered.attempt.failure?.message ?? ''}`);
+      result = answered;
     } else {
       result = await episode.run(mode === 'program' ? { ...where, solver: 'program', program } : where);
     }
@@ -79,6 +80,7 @@ export function Simulator() {
   };
 
   const outcome = ran?.result;
+  const failure = ran && 'attempt' in ran ? ran.attempt.failure : undefined;
   const geometry = ran?.view.geometry ?? view.result?.geometry;
   const error = tasks.error ?? view.error ?? episode.error ?? attempt.error;
   const marks = outcome?.trajectory ? stepFrames(outcome.trace, outcome.trajectory.hz) : [];
@@ -178,6 +180,9 @@ export function Simulator() {
           <div className={`verdict ${outcome.success ? 'success' : 'failure'}`} data-testid="verdict">
             <strong>{outcome.success ? 'Success' : 'Failure'}</strong>
             <span>{outcome.reason}</span>
+            {failure?.kind === 'no-program' && (
+              <span data-testid="attempt-failure">no program in the answer: {failure.message}</span>
+            )}
             {outcome.program && !outcome.program.ok && (
               <span data-testid="program-error">
                 {outcome.program.message}

@@ -263,6 +263,19 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     await screenshot(page, 'models');
   });
 
+  it('asks a model from the Simulator: its answer streams, its program shows, the episode plays', async () => {
+    await openScreen('simulator');
+    await page.click('[role=radio]:has-text("Model")');
+    await page.fill('input[list=model-names]', 'tiny-test'); // registered by the test above
+    await page.click('[data-testid=run]');
+    await page.waitForSelector('[data-testid=verdict]', { timeout: 170_000 }); // up to 1,024 tokens on a busy CPU
+    const program = await page.inputValue('[data-testid=program]');
+    // The tiny model's plan is random: either a program of primitives or the reason there is none.
+    expect(program).toMatch(/move_gripper|open_gripper|close_gripper|# no program/);
+    expect(await page.locator('[data-testid=timeline]').count()).toBe(1);
+    await screenshot(page, 'simulator-model');
+  }, 180_000);
+
   it('shows each screen without errors in the page', () => {
     expect(pageErrors).toEqual([]);
   });

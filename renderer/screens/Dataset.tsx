@@ -206,7 +206,7 @@ export function Dataset() {
                 {rows.length.toLocaleString()} loaded{list.running ? ' · loading…' : ''}
               </span>
             </div>
-            {total === 0 && !stats.running ? (
+            {stats.result && total === 0 && !stats.running && rows.length === 0 ? (
               <EmptyState title="No episodes match">
                 Change the filters, or generate episodes first.
               </EmptyState>

@@ -1,16 +1,17 @@
 // Long-lived things the api's calls share inside one shell process: a warm Python sandbox (Pyodide
 // takes seconds to start) and the model last used (loading a GGUF takes seconds too). The shell
 // disposes them when it exits.
-import { PythonSandbox } from '../core/sandbox/python-sandbox.ts';
+import { SandboxPool } from '../core/sandbox/sandbox-pool.ts';
 import { openModel } from '../core/llm/open-model.ts';
 import type { ChatModel } from '../core/llm/types.ts';
 import { disposeSharedLlama } from '../core/llm/local-model.ts';
 
-let sandbox: PythonSandbox | undefined;
+let sandbox: SandboxPool | undefined;
 let openedModel: { key: string; model: Promise<ChatModel> } | undefined;
 
-export function sharedSandbox(): PythonSandbox {
-  sandbox ??= new PythonSandbox();
+/** One runner, shared: a pool of one queues programs, since a runner runs one program at a time. */
+export function sharedSandbox(): SandboxPool {
+  sandbox ??= new SandboxPool(1);
   return sandbox;
 }
 

@@ -3,7 +3,7 @@
 //     to the first episode row on screen, and to the per-task chart; anchor: the same screen on a
 //     1,000-episode database.
 //  2. replay frame rate: frames the 3D view draws per second while a replay plays, at 1x (capped by
-//     the 30 Hz recording) and 4x (every animation frame a new pose); anchor: the browser's own
+//     the 30 Hz recording) and 2x (every animation frame a new pose); anchor: the browser's own
 //     animation-frame rate on the same page with nothing drawn.
 // Run: npm run bench:ui [-- --episodes N]  (building the big database takes a minute or two)
 import { join } from 'node:path';
@@ -109,12 +109,12 @@ try {
   await page.waitForSelector('[data-testid=timeline]', { timeout: 60_000 });
   await page.click('[data-testid=play-toggle]'); // pause the autoplay
   await page.locator('[data-testid=scrubber]').fill('0');
-  // At 1x the recording's 30 Hz caps the frames drawn; at 4x every animation frame has a new pose,
+  // At 1x the recording's 30 Hz caps the frames drawn; at 2x every animation frame has a new pose,
   // which shows what the renderer itself can draw.
   for (const [width, height, speed] of [
     [1440, 900, 1],
-    [1440, 900, 4],
-    [960, 640, 4],
+    [1440, 900, 2],
+    [960, 640, 2],
   ] as const) {
     await page.setViewportSize({ width, height });
     await page.selectOption('select[aria-label="replay speed"]', String(speed));

@@ -6,6 +6,7 @@ import type { TaskDefinition } from '../tasks/types.ts';
 import { runEpisode, type EpisodeResult, type Program } from '../tasks/episode.ts';
 import { PythonSandbox, type SandboxLimits } from '../sandbox/python-sandbox.ts';
 import { robotCallHandler } from './primitive-calls.ts';
+import type { PythonRunner } from './attempt.ts';
 import { setupEpisode } from '../tasks/episode.ts';
 
 export interface ProgramRunOptions {
@@ -18,7 +19,7 @@ export interface ProgramRunOptions {
 export function pythonProgram(
   source: string,
   arm: ArmName,
-  sandbox: PythonSandbox,
+  sandbox: PythonRunner,
   limits?: Partial<SandboxLimits>,
 ): Program {
   return (robot, state) => sandbox.run(source, state, robotCallHandler(robot, arm), limits);

@@ -67,6 +67,15 @@ describe('view calls', () => {
     ).rejects.toThrow(/program/);
   });
 
+  it("runs two people's programs at once on the one shared runner, one after the other", async () => {
+    const both = (await Promise.all(
+      [1, 2].map((seed) =>
+        dispatch('episode.view', { task: 'put_block_in_bin', seed, solver: 'program', program: binProgram }),
+      ),
+    )) as ViewedEpisode[];
+    expect(both.map((v) => v.result.success)).toEqual([true, true]);
+  });
+
   it('replays stored episodes by re-simulating them: scripted, Python, and no program', async () => {
     const db = join(tempDir(), 'replay.sqlite');
     const handle = openDataset(db);

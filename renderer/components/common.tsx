@@ -127,3 +127,29 @@ export function IntegerInput({
     />
   );
 }
+
+/** A labelled one-line text input. */
+export function TextField({
+  label,
+  value,
+  onChange,
+  placeholder,
+  testId,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  testId?: string;
+}) {
+  return (
+    <Field label={label}>
+      <input
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
+        data-testid={testId}
+      />
+    </Field>
+  );
+}

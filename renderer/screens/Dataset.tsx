@@ -6,7 +6,15 @@ import type { ViewedEpisode } from '../../api/view.ts';
 import type { PrimitiveResult } from '../../core/sim/arm.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
-import { BarChart, CodeBlock, EmptyState, ErrorBox, Field, TraceList } from '../components/common.tsx';
+import {
+  BarChart,
+  CodeBlock,
+  EmptyState,
+  ErrorBox,
+  Field,
+  TraceList,
+  TextField,
+} from '../components/common.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
 import { LabCallError } from '../transport.ts';
@@ -96,9 +104,7 @@ export function Dataset() {
   return (
     <div className="screen dataset">
       <div className="filter-bar">
-        <Field label="Dataset file">
-          <input value={db} onChange={(e) => setDb(e.target.value)} data-testid="db" />
-        </Field>
+        <TextField label="Dataset file" value={db} onChange={setDb} testId="db" />
         <Field label="Task">
           <select
             value={filter.task ?? ''}
@@ -157,14 +163,13 @@ export function Dataset() {
             setFilter({ ...filter, programContains: search.trim() || undefined });
           }}
         >
-          <Field label="Program contains">
-            <input
-              value={search}
-              onChange={(e) => setSearch(e.target.value)}
-              placeholder="e.g. close_gripper"
-              data-testid="search"
-            />
-          </Field>
+          <TextField
+            label="Program contains"
+            value={search}
+            onChange={setSearch}
+            placeholder="e.g. close_gripper"
+            testId="search"
+          />
         </form>
       </div>
       {missing ? (

@@ -6,7 +6,7 @@ import type { GenerationProgress, GenerationSummary } from '../../core/generate/
 import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
-import { BarChart, EmptyState, ErrorBox, Field, IntegerInput } from '../components/common.tsx';
+import { BarChart, EmptyState, ErrorBox, Field, IntegerInput, TextField } from '../components/common.tsx';
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return '–';
@@ -96,9 +96,7 @@ export function Generate() {
     <div className="screen generate">
       <aside className="panel controls">
         <h2>Run</h2>
-        <Field label="Dataset file">
-          <input value={db} onChange={(e) => setDb(e.target.value)} data-testid="db" />
-        </Field>
+        <TextField label="Dataset file" value={db} onChange={setDb} testId="db" />
         <Field label="Teacher">
           <select value={teacher} onChange={(e) => setTeacher(e.target.value)} data-testid="teacher">
             <option value="scripted">scripted solver (no model)</option>

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useCall } from '../use-call.ts';
-import { CodeBlock, EmptyState, ErrorBox, Field } from '../components/common.tsx';
+import { CodeBlock, EmptyState, ErrorBox, Field, TextField } from '../components/common.tsx';
 
 interface TestResult {
   model: { id: string };
@@ -117,17 +117,14 @@ export function Models() {
             });
           }}
         >
-          <Field label="GGUF file on this machine">
-            <input
-              value={path}
-              onChange={(e) => setPath(e.target.value)}
-              placeholder="/models/qwen2.5-1.5b-instruct-q4_k_m.gguf"
-              data-testid="model-path"
-            />
-          </Field>
-          <Field label="Name (optional)">
-            <input value={name} onChange={(e) => setName(e.target.value)} />
-          </Field>
+          <TextField
+            label="GGUF file on this machine"
+            value={path}
+            onChange={setPath}
+            placeholder="/models/qwen2.5-1.5b-instruct-q4_k_m.gguf"
+            testId="model-path"
+          />
+          <TextField label="Name (optional)" value={name} onChange={setName} />
           <button type="submit" disabled={!path.trim() || add.running}>
             {add.running ? 'Reading…' : 'Add'}
           </button>
@@ -189,22 +186,20 @@ export function Models() {
             });
           }}
         >
-          <Field label="Name">
-            <input
-              value={endpointName}
-              onChange={(e) => setEndpointName(e.target.value)}
-              placeholder="gpu-box"
-              data-testid="endpoint-name"
-            />
-          </Field>
-          <Field label="Endpoint">
-            <input
-              value={endpointSpec}
-              onChange={(e) => setEndpointSpec(e.target.value)}
-              placeholder="openai:llama-3.1-70b@http://gpu-box:8000/v1"
-              data-testid="endpoint-spec"
-            />
-          </Field>
+          <TextField
+            label="Name"
+            value={endpointName}
+            onChange={setEndpointName}
+            placeholder="gpu-box"
+            testId="endpoint-name"
+          />
+          <TextField
+            label="Endpoint"
+            value={endpointSpec}
+            onChange={setEndpointSpec}
+            placeholder="openai:llama-3.1-70b@http://gpu-box:8000/v1"
+            testId="endpoint-spec"
+          />
           <button
             type="submit"
             disabled={!endpointName.trim() || !endpointSpec.trim() || addEndpoint.running}
@@ -220,14 +215,13 @@ export function Models() {
           on the lab machine, never stored).
         </p>
         <div className="row">
-          <Field label="Model">
-            <input
-              value={spec}
-              onChange={(e) => setSpec(e.target.value)}
-              placeholder="tiny-test or openai:gpt-4o-mini@https://api.openai.com/v1"
-              data-testid="test-model"
-            />
-          </Field>
+          <TextField
+            label="Model"
+            value={spec}
+            onChange={setSpec}
+            placeholder="tiny-test or openai:gpt-4o-mini@https://api.openai.com/v1"
+            testId="test-model"
+          />
         </div>
         <Field label="Prompt">
           <textarea value={prompt} onChange={(e) => setPrompt(e.target.value)} rows={3} />

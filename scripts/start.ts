@@ -35,10 +35,34 @@ export function electronLaunchProblem({
   exists,
 }: LaunchCheck): string | undefined {
   if (!electronPath || !exists(electronPath)) return 'no Electron binary downloaded';
-  // Windows and macOS always have a desktop; everything else needs an X11 or Wayland display.
+  return displayProblem(platform, env);
+}
+
+/** Windows and macOS always have a desktop; everything else needs an X11 or Wayland display. */
+export function displayProblem(platform: string, env: Env): string | undefined {
   if (platform !== 'win32' && platform !== 'darwin' && !env.DISPLAY && !env.WAYLAND_DISPLAY)
     return 'no display: neither $DISPLAY nor $WAYLAND_DISPLAY is set';
   return undefined;
+}
+
+/**
+ * Electron 45 downloads its binary on first use, not at install. Where a window could open, try that
+ * once (it needs the network); offline it fails in a moment and the browser fallback follows.
+ */
+function fetchElectronBinary(electronDir: string): Promise<boolean> {
+  process.stdout.write(
+    'Fetching the Electron binary (first start only; BLAZER_NO_ELECTRON_DOWNLOAD=1 skips it)\n',
+  );
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(electronDir, 'install.js')], { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5 * 60_000);
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    child.once('error', () => done(false));
+    child.once('exit', (code) => done(code === 0));
+  });
 }
 
 /**
@@ -182,7 +206,16 @@ async function main(args: string[]): Promise<number> {
     );
     return 0;
   }
-  const electronPath = electronBinaryPath(electronPackageDir(), process.env, readTextOrUndefined);
+  const electronDir = electronPackageDir();
+  let electronPath = electronBinaryPath(electronDir, process.env, readTextOrUndefined);
+  if (
+    electronDir &&
+    !(electronPath && existsSync(electronPath)) &&
+    !displayProblem(process.platform, process.env) &&
+    !process.env.BLAZER_NO_ELECTRON_DOWNLOAD &&
+    (await fetchElectronBinary(electronDir))
+  )
+    electronPath = electronBinaryPath(electronDir, process.env, readTextOrUndefined);
   const problem = electronLaunchProblem({
     platform: process.platform,
     env: process.env,

@@ -8,7 +8,7 @@ export type Db = Database.Database;
 
 export class DatasetError extends Error {
   constructor(
-    readonly kind: 'not-sqlite' | 'corrupt' | 'too-new' | 'bad-input',
+    readonly kind: 'not-sqlite' | 'corrupt' | 'too-new' | 'bad-input' | 'native-module',
     message: string,
   ) {
     super(message);
@@ -38,12 +38,32 @@ export function openDataset(path: string, options: { create?: boolean; upTo?: nu
   } catch (err) {
     if (err instanceof DatasetError) throw err;
     const message = (err as Error).message;
+    const native = nativeModuleProblem(err);
+    if (native) throw native;
     if (/not a database|malformed|corrupt/i.test(message)) {
       throw new DatasetError('corrupt', `${path} is damaged (${message}); it was left unchanged`);
     }
     throw err;
   }
   return db;
+}
+
+/**
+ * better-sqlite3 is a native module built for one runtime: a checkout's build serves Node (CLI,
+ * tests), while the desktop app run from a checkout needs it rebuilt for Electron. Say so plainly.
+ */
+export function nativeModuleProblem(err: unknown): DatasetError | undefined {
+  const { code, message } = err as { code?: string; message?: string };
+  if (code !== 'ERR_DLOPEN_FAILED' && !/NODE_MODULE_VERSION|better_sqlite3\.node/.test(message ?? ''))
+    return undefined;
+  const runtime = process.versions.electron
+    ? `Electron ${process.versions.electron}`
+    : `Node ${process.versions.node}`;
+  return new DatasetError(
+    'native-module',
+    `SQLite support (better-sqlite3) is not built for this runtime (${runtime}): for the desktop app from a checkout run ` +
+      '`npx electron-builder install-app-deps`; for the command line and tests run `npm rebuild better-sqlite3`',
+  );
 }
 
 /** Run the migrations the file has not had yet, each in a transaction. */

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { generate } from '../../../core/generate/generate.ts';
-import { openDataset, DatasetError } from '../../../core/dataset/open-dataset.ts';
+import { openDataset, DatasetError, nativeModuleProblem } from '../../../core/dataset/open-dataset.ts';
 import { EpisodeStore } from '../../../core/dataset/episode-store.ts';
 import { SCHEMA_VERSION } from '../../../core/dataset/migrations.ts';
 import { LAB, tempDir } from '../../helpers.ts';
@@ -163,6 +163,20 @@ describe('dataset files', () => {
     });
     expect(store.list({ task: 'reach_target', success: true }).rows).toHaveLength(1);
     upgraded.close();
+  });
+
+  it('says how to rebuild SQLite support when the native module was built for another runtime', () => {
+    // What Node throws when better-sqlite3 was compiled for another ABI (Electron vs Node).
+    const mismatch = Object.assign(
+      new Error(
+        "The module '/lab/node_modules/better-sqlite3/build/Release/better_sqlite3.node' was compiled against a different Node.js version using NODE_MODULE_VERSION 139. This version of Node.js requires NODE_MODULE_VERSION 115.",
+      ),
+      { code: 'ERR_DLOPEN_FAILED' },
+    );
+    const problem = nativeModuleProblem(mismatch);
+    expect(problem?.kind).toBe('native-module');
+    expect(problem?.message).toMatch(/electron-builder install-app-deps.*npm rebuild better-sqlite3/);
+    expect(nativeModuleProblem(new Error('SQLITE_BUSY: database is locked'))).toBeUndefined();
   });
 
   it('refuses a non-SQLite or corrupt file with a clear error and leaves it unchanged', () => {

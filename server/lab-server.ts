@@ -68,8 +68,13 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
   let origin = '';
 
+  // A page of the lab itself sends its own origin: the bound address, or the name the browser used
+  // to reach it (a classroom opens http://lab-box:8080 when the server binds 0.0.0.0). Anything else
+  // is another site's page. The token stays required either way.
   const foreignOrigin = (req: IncomingMessage): boolean =>
-    req.headers.origin !== undefined && req.headers.origin !== origin;
+    req.headers.origin !== undefined &&
+    req.headers.origin !== origin &&
+    req.headers.origin !== `http://${req.headers.host ?? ''}`;
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { request } from 'node:http';
 import { startLabServer, type LabServer } from '../../server/lab-server.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -114,6 +115,30 @@ describe('lab server over HTTP', () => {
   it('refuses requests from a foreign origin even with the token', async () => {
     const res = await post('app.info', {}, { Origin: 'https://evil.example' });
     expect(res.status).toBe(403);
+  });
+
+  it('accepts its own page reached by another name (a classroom opening http://lab-box:port)', async () => {
+    const { port } = new URL(server.url);
+    const status = (origin: string): Promise<number | undefined> =>
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/app.info',
+            method: 'POST',
+            headers: { Host: `lab-box:${port}`, Origin: origin, Authorization: `Bearer ${TOKEN}` },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+    expect(await status(`http://lab-box:${port}`)).toBe(200);
+    expect(await status(`http://evil.example:${port}`)).toBe(403);
   });
 
   it('names the field at fault in bad input, and refuses unknown calls, non-JSON and huge bodies', async () => {

@@ -77,7 +77,12 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     req.headers.origin !== `http://${req.headers.host ?? ''}`;
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', origin);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', origin);
+    } catch {
+      return sendJson(res, 400, { error: 'the request path is not a valid URL' });
+    }
     if (url.pathname.startsWith('/api/')) return handleApiRequest(req, res, url.pathname.slice(5));
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendJson(res, 405, { error: 'method not allowed' });
@@ -136,10 +141,17 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   }
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
+    // Node leaves an upgrade socket without an error listener: a client resetting it would crash us.
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', origin);
+    } catch {
+      return refuse(400, 'Bad Request');
+    }
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (foreignOrigin(req)) return refuse(403, 'Forbidden');
     if (!tokenMatches(url.searchParams.get('token'))) return refuse(401, 'Unauthorized');
@@ -154,6 +166,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       },
     };
     ws.on('message', (data) => handleSocketMessage(session, data.toString(), dispatch));
+    ws.on('error', () => ws.terminate()); // an oversized or malformed frame ends this client, not the server
     ws.on('close', () => {
       for (const controller of session.running.values()) controller.abort();
     });

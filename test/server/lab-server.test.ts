@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { request } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { startLabServer, type LabServer } from '../../server/lab-server.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -201,6 +202,32 @@ describe('lab server over WebSocket', () => {
     });
     expect((bad.reply.error as { message: string }).message).toMatch(/no_such_task/);
     socket!.close();
+  });
+
+  it('survives hostile clients: a bad upgrade path, a reset connection, an oversized frame', async () => {
+    const { port } = new URL(server.url);
+    const raw = (text: string, reset = false): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connectTcp(Number(port), '127.0.0.1', () => {
+          socket.write(text);
+          if (reset) socket.resetAndDestroy();
+        });
+        let reply = '';
+        socket.on('data', (d) => (reply += d.toString()));
+        socket.on('close', () => resolve(reply));
+        socket.on('error', () => resolve(reply));
+      });
+    const upgrade = (path: string): string =>
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n';
+    expect(await raw(upgrade('//['))).toMatch(/^HTTP\/1.1 400/);
+    for (let i = 0; i < 20; i++) await raw(upgrade('/ws?token=wrong'), true);
+    const { socket } = await connect(TOKEN);
+    const closed = new Promise((resolve) => socket!.once('close', resolve));
+    socket!.send('x'.repeat(1_100_000));
+    await closed;
+    // Still serving.
+    expect((await post('app.info', {})).status).toBe(200);
   });
 
   it('answers malformed messages without closing the connection', async () => {

@@ -7,7 +7,7 @@ import { defineCall } from './contract.ts';
 import { ModelRegistry, type RegisteredEndpoint, type RegisteredModel } from '../core/llm/model-registry.ts';
 import { writeTinyLlama } from '../core/llm/tiny-model.ts';
 import { labHome } from '../core/paths.ts';
-import { sharedModel } from './resources.ts';
+import { withSharedModel } from './resources.ts';
 
 export const modelsList = defineCall(
   'models.list',
@@ -69,20 +69,20 @@ export const modelsTest = defineCall(
       threads: z.number().int().min(1).max(256).optional(),
     })
     .strict(),
-  async ({ model, prompt, maxTokens, threads }, { emit, signal }) => {
-    const chat = await sharedModel(model, { threads });
-    const result = await chat.chat([{ role: 'user', content: prompt }], {
-      maxTokens,
-      temperature: 0,
-      signal,
-      onText: (text) => emit({ type: 'model.text', text }),
-    });
-    return {
-      model: chat.describe(),
-      text: result.text,
-      tokens: result.tokens,
-      seconds: result.seconds,
-      tokensPerSecond: result.seconds > 0 ? result.tokens / result.seconds : 0,
-    };
-  },
+  ({ model, prompt, maxTokens, threads }, { emit, signal }) =>
+    withSharedModel(model, { threads }, async (chat) => {
+      const result = await chat.chat([{ role: 'user', content: prompt }], {
+        maxTokens,
+        temperature: 0,
+        signal,
+        onText: (text) => emit({ type: 'model.text', text }),
+      });
+      return {
+        model: chat.describe(),
+        text: result.text,
+        tokens: result.tokens,
+        seconds: result.seconds,
+        tokensPerSecond: result.seconds > 0 ? result.tokens / result.seconds : 0,
+      };
+    }),
 );

@@ -7,7 +7,16 @@ import type { ChatModel } from '../core/llm/types.ts';
 import { disposeSharedLlama } from '../core/llm/local-model.ts';
 
 let sandbox: SandboxPool | undefined;
-let openedModel: { key: string; model: Promise<ChatModel> } | undefined;
+interface OpenedModel {
+  key: string;
+  model: Promise<ChatModel>;
+  /** Calls using it now: a replaced model is disposed only when the last one finishes. */
+  users: number;
+  retired: boolean;
+}
+
+let current: OpenedModel | undefined;
+const opened = new Set<OpenedModel>();
 
 /** One runner, shared: a pool of one queues programs, since a runner runs one program at a time. */
 export function sharedSandbox(): SandboxPool {
@@ -15,28 +24,50 @@ export function sharedSandbox(): SandboxPool {
   return sandbox;
 }
 
-/** The model for a spec, kept open for the next call; another spec replaces it (one in memory). */
-export async function sharedModel(
+/**
+ * Use the model for a spec, kept open for the next call. Another spec replaces it (one model stays
+ * in memory), but a call still using the old one keeps it until that call ends.
+ */
+export async function withSharedModel<T>(
   spec: string,
-  options: { adapter?: string; threads?: number } = {},
-): Promise<ChatModel> {
+  options: { adapter?: string; threads?: number },
+  use: (model: ChatModel) => Promise<T>,
+): Promise<T> {
   const key = JSON.stringify([spec, options.adapter ?? null, options.threads ?? null]);
-  if (openedModel?.key !== key) {
-    const previous = openedModel;
-    openedModel = { key, model: openModel(spec, options) };
-    openedModel.model.catch(() => {
-      if (openedModel?.key === key) openedModel = undefined;
+  if (current?.key !== key) {
+    if (current) retire(current);
+    const fresh: OpenedModel = { key, model: openModel(spec, options), users: 0, retired: false };
+    fresh.model.catch(() => {
+      opened.delete(fresh);
+      if (current === fresh) current = undefined; // the next call tries to open it again
     });
-    if (previous) await previous.model.then((m) => m.dispose()).catch(() => {});
+    opened.add(fresh);
+    current = fresh;
   }
-  return openedModel.model;
+  const mine = current;
+  mine.users++;
+  try {
+    return await use(await mine.model);
+  } finally {
+    mine.users--;
+    if (mine.retired && mine.users === 0) void release(mine);
+  }
+}
+
+function retire(model: OpenedModel): void {
+  model.retired = true;
+  if (model.users === 0) void release(model);
+}
+
+async function release(model: OpenedModel): Promise<void> {
+  opened.delete(model);
+  await model.model.then((m) => m.dispose()).catch(() => {});
 }
 
 export async function disposeResources(): Promise<void> {
   sandbox?.dispose();
   sandbox = undefined;
-  const previous = openedModel;
-  openedModel = undefined;
-  if (previous) await previous.model.then((m) => m.dispose()).catch(() => {});
+  current = undefined;
+  await Promise.all([...opened].map(release));
   await disposeSharedLlama();
 }

@@ -15,7 +15,7 @@ import {
   type Program,
 } from '../core/tasks/episode.ts';
 import { ARM_NAMES, type ArmName } from '../core/sim/scene.ts';
-import { sharedModel, sharedSandbox } from './resources.ts';
+import { sharedSandbox, withSharedModel } from './resources.ts';
 import {
   askForProgram,
   attemptRecord,
@@ -24,7 +24,7 @@ import {
   type Attempt,
 } from '../core/planner/attempt.ts';
 import { pythonProgram } from '../core/planner/run-program.ts';
-import { parseJsonPlan } from '../core/planner/parse.ts';
+import { AnswerError, parseJsonPlan } from '../core/planner/parse.ts';
 import { openDataset } from '../core/dataset/open-dataset.ts';
 import { EpisodeStore } from '../core/dataset/episode-store.ts';
 import { DEFAULT_RECORD_HZ } from '../core/tasks/recorder.ts';
@@ -108,28 +108,29 @@ export const attemptView = defineCall(
   async (
     { task, seed, arm, model, format, temperature, maxTokens, samplingSeed, threads },
     { emit, signal },
-  ) => {
+  ): Promise<ViewedAttempt> => {
     const definition = await findTask(task);
     const armName = setupEpisode(definition, seed, arm).arm;
-    const chat = await sharedModel(model, { threads });
-    const sampling = { temperature, maxTokens, seed: samplingSeed ?? seed };
-    let asked: Awaited<ReturnType<typeof askForProgram>> | undefined;
-    const viewed = await runViewed(task, seed, armName, async (robot, state, instruction) => {
-      asked = await askForProgram(instruction, state, {
-        model: chat,
-        format,
-        sampling,
-        signal,
-        onText: (text) => emit({ type: 'model.text', text }),
+    return withSharedModel(model, { threads }, async (chat) => {
+      const sampling = { temperature, maxTokens, seed: samplingSeed ?? seed };
+      let asked: Awaited<ReturnType<typeof askForProgram>> | undefined;
+      const viewed = await runViewed(task, seed, armName, async (robot, state, instruction) => {
+        asked = await askForProgram(instruction, state, {
+          model: chat,
+          format,
+          sampling,
+          signal,
+          onText: (text) => emit({ type: 'model.text', text }),
+        });
+        if (asked.program) return executeProgram(asked.program, robot, state, armName, sharedSandbox());
       });
-      if (asked.program) return executeProgram(asked.program, robot, state, armName, sharedSandbox());
+      const { episode: _episode, ...attempt } = attemptRecord(viewed.result, asked!, {
+        format,
+        model: chat.describe(),
+        sampling,
+      });
+      return { ...viewed, attempt };
     });
-    const { episode: _episode, ...attempt } = attemptRecord(viewed.result, asked!, {
-      format,
-      model: chat.describe(),
-      sampling,
-    });
-    return { ...viewed, attempt };
   },
 );
 
@@ -137,8 +138,13 @@ export const attemptView = defineCall(
 function storedProgram(row: Record<string, unknown>, arm: ArmName): Program | undefined {
   if (row.format === 'scripted') return undefined;
   if (row.format === 'json' && typeof row.answer === 'string') {
-    const plan = parseJsonPlan(row.answer);
-    return (robot) => executeJsonPlan(plan, robot, arm);
+    try {
+      const plan = parseJsonPlan(row.answer);
+      return (robot) => executeJsonPlan(plan, robot, arm);
+    } catch (err) {
+      if (err instanceof AnswerError) return doNothing; // no plan in the answer: nothing ran then either
+      throw err;
+    }
   }
   if (typeof row.program === 'string') return pythonProgram(row.program, arm, sharedSandbox());
   return doNothing;

@@ -91,12 +91,21 @@ export class WebSocketTransport implements Transport {
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onEvent: options.onEvent });
+      let sent: WebSocket | undefined;
+      const stop = (): void => {
+        if (sent) sent.send(JSON.stringify({ cancel: id }));
+        else {
+          this.pending.delete(id); // stopped before it was sent: it never runs
+          reject(new Error('stopped'));
+        }
+      };
+      if (options.signal?.aborted) return stop();
+      options.signal?.addEventListener('abort', stop, { once: true });
       this.open().then(
         (socket) => {
+          if (!this.pending.has(id)) return;
           socket.send(JSON.stringify({ id, call: name, input }));
-          options.signal?.addEventListener('abort', () => socket.send(JSON.stringify({ cancel: id })), {
-            once: true,
-          });
+          sent = socket;
         },
         (err: Error) => {
           this.pending.delete(id);

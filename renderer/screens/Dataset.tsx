@@ -88,6 +88,7 @@ export function Dataset() {
 
   const pick = (row: EpisodeSummary): void => {
     setSelected(row.id);
+    setSeek(undefined);
     replay.clear();
     void show.run({ db, id: row.id });
   };
@@ -222,7 +223,7 @@ export function Dataset() {
                 rowKey={(r) => r.id}
                 selected={selected}
                 onSelect={pick}
-                more={next !== undefined}
+                more={next !== undefined && !list.error}
                 loading={list.running}
                 onNeedMore={() => next && !list.running && void load(next)}
               />

@@ -53,6 +53,17 @@ describe('models calls', () => {
     expect(result.tokens).toBeGreaterThan(0);
     expect(result.tokensPerSecond).toBeGreaterThan(0);
     expect(result.model.kind).toBe('local');
+    // A model that cannot be opened says why, and the next call opens a good one again.
+    await expect(
+      dispatch('models.test', { model: '/no/such/model.gguf', prompt: 'hi', threads: 1 }),
+    ).rejects.toThrow(/model\.gguf/);
+    const again = (await dispatch('models.test', {
+      model: 'tiny-test',
+      prompt: 'hi',
+      maxTokens: 4,
+      threads: 1,
+    })) as TestResult;
+    expect(again.tokens).toBeGreaterThan(0);
   });
 
   it('keeps a remote endpoint by name and tests it through the OpenAI-compatible API', async () => {

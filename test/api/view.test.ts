@@ -76,7 +76,7 @@ describe('view calls', () => {
     expect(both.map((v) => v.result.success)).toEqual([true, true]);
   });
 
-  it('replays stored episodes by re-simulating them: scripted, Python, and no program', async () => {
+  it('replays stored episodes by re-simulating them: scripted, Python, no program, an unparsable plan', async () => {
     const db = join(tempDir(), 'replay.sqlite');
     const handle = openDataset(db);
     const store = new EpisodeStore(handle);
@@ -84,6 +84,10 @@ describe('view calls', () => {
     store.addEpisode(run, record({ format: 'scripted', model: 'scripted', seed: 2 }));
     store.addEpisode(run, record({ format: 'code', program: binProgram, seed: 1 }));
     store.addEpisode(run, record({ format: 'code', success: false, seed: 3, failureKind: 'no-program' }));
+    store.addEpisode(
+      run,
+      record({ format: 'json', answer: '{"steps": [', success: false, seed: 4, failureKind: 'no-program' }),
+    );
     const ids = store.list({}, { order: 'oldest' }).rows.map((r) => r.id);
     handle.close();
 

@@ -5,10 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../core/paths.ts';
 import { CONTENT_SECURITY_POLICY } from '../renderer/csp.ts';
+import { RENDERER_DIR } from '../main/paths.ts';
 
-export const DEFAULT_RENDERER_OUT = join(projectRoot, 'dist', 'ui'); // main/paths.ts RENDERER_DIR
-
-export async function buildRenderer(outDir = DEFAULT_RENDERER_OUT): Promise<string> {
+export async function buildRenderer(outDir = RENDERER_DIR): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   await build({
     entryPoints: { app: join(projectRoot, 'renderer', 'main.tsx') },

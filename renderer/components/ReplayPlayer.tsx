@@ -5,7 +5,6 @@ import type { SceneGeometry } from '../../core/sim/scene-geometry.ts';
 import type { Trajectory } from '../../core/tasks/recorder.ts';
 import type { PrimitiveResult } from '../../core/sim/arm.ts';
 import { SceneView } from './SceneView.tsx';
-import { renderStats } from '../stats.ts';
 
 interface Props {
   geometry: SceneGeometry;
@@ -13,7 +12,6 @@ interface Props {
   trace?: PrimitiveResult[];
   /** Jump here (a frame index) when it changes, e.g. when a trace step is clicked. */
   seekTo?: { frame: number };
-  onFrame?: (frame: number) => void;
 }
 
 /** When each primitive call started, as a frame index (calls run back to back from the first frame). */
@@ -27,7 +25,7 @@ export function stepFrames(trace: PrimitiveResult[], hz: number): number[] {
   return starts;
 }
 
-export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: Props) {
+export function ReplayPlayer({ geometry, trajectory, trace, seekTo }: Props) {
   const frames = trajectory.frames;
   const last = Math.max(frames.length - 1, 0);
   const [frame, setFrame] = useState(0);
@@ -50,8 +48,6 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: P
   useEffect(() => {
     if (seekTo) pauseAt(seekTo.frame);
   }, [seekTo, last]);
-
-  useEffect(() => onFrame?.(frame), [frame, onFrame]);
 
   useEffect(() => {
     if (!playing) return;
@@ -79,9 +75,6 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo, onFrame }: P
   }, [playing, speed, trajectory]);
 
   const poses = frames[frame]?.poses;
-  useEffect(() => {
-    renderStats.replayFramesShown++;
-  }, [poses]);
   const marks = useMemo(() => (trace ? stepFrames(trace, trajectory.hz) : []), [trace, trajectory.hz]);
   const seconds = (frames[frame]?.t ?? 0) - (frames[0]?.t ?? 0);
   const total = (frames[last]?.t ?? 0) - (frames[0]?.t ?? 0);

@@ -46,6 +46,18 @@ export function Models() {
   useEffect(refresh, []);
   const models = list.result?.models ?? [];
 
+  /** A registry row's buttons: put its name in the test prompt, or remove it. */
+  const actions = (entry: string, testable: boolean) => (
+    <td>
+      <button type="button" onClick={() => setSpec(entry)} disabled={!testable}>
+        Test
+      </button>
+      <button type="button" onClick={() => void remove.run({ name: entry }).then(refresh)}>
+        Remove
+      </button>
+    </td>
+  );
+
   const runTest = async (): Promise<void> => {
     setStreamed('');
     await test.run({ model: spec, prompt, maxTokens: 64 }, (event) => {
@@ -91,14 +103,7 @@ export function Models() {
                   <td className="path" title={m.path}>
                     {m.path}
                   </td>
-                  <td>
-                    <button type="button" onClick={() => setSpec(m.name)} disabled={m.info.type !== 'model'}>
-                      Test
-                    </button>
-                    <button type="button" onClick={() => void remove.run({ name: m.name }).then(refresh)}>
-                      Remove
-                    </button>
-                  </td>
+                  {actions(m.name, m.info.type === 'model')}
                 </tr>
               ))}
             </tbody>
@@ -160,14 +165,7 @@ export function Models() {
                 <tr key={e.name}>
                   <td>{e.name}</td>
                   <td className="path">{e.spec}</td>
-                  <td>
-                    <button type="button" onClick={() => setSpec(e.name)}>
-                      Test
-                    </button>
-                    <button type="button" onClick={() => void remove.run({ name: e.name }).then(refresh)}>
-                      Remove
-                    </button>
-                  </td>
+                  {actions(e.name, true)}
                 </tr>
               ))}
             </tbody>

@@ -6,7 +6,9 @@ import { loadScene, type ArmName } from '../../core/sim/scene.ts';
 import { Arm } from '../../core/sim/arm.ts';
 import { WorldView } from '../../core/tasks/world.ts';
 import type { Simulation } from '../../core/sim/simulation.ts';
-import type { TaskMemory, Verdict } from '../../core/tasks/types.ts';
+import type { TaskDefinition, TaskMemory, Verdict } from '../../core/tasks/types.ts';
+
+export type Xy = [number, number];
 
 export interface Arranged {
   sim: Simulation;
@@ -68,4 +70,39 @@ export async function verdictAfter(
     arm.dispose();
     sim.dispose();
   }
+}
+
+/** The params a task's scene gets for a seed (on the task's first arm, as verdictAfter uses). */
+export async function paramsOf(taskId: string, seed: number): Promise<Record<string, unknown>> {
+  return setupEpisode(await findTask(taskId), seed).params as Record<string, unknown>;
+}
+
+/** The instructed one of a pair of fixtures (params.target), or the other one. */
+export function targetOrOther(
+  params: Record<string, unknown>,
+  which: 'target' | 'other',
+  [a, b]: readonly [string, string],
+): string {
+  return which === 'target' ? (params.target as string) : params.target === a ? b : a;
+}
+
+/** Put the block (params.colour) in the instructed bin of params.bins, or the other one. */
+export const intoBin =
+  (which: 'target' | 'other', dz = 0.024, dx = 0) =>
+  ({ sim, params }: Arranged): void => {
+    const bins = params.bins as Record<string, Xy>;
+    const name = targetOrOther(params, which, ['bin_a', 'bin_b']);
+    placeFree(sim, `${params.colour}_block`, [bins[name][0] + dx, bins[name][1], dz]);
+  };
+
+/** Push a button's cap `depth` metres down and let the task's observe() see it. */
+export function pressButton(
+  task: TaskDefinition,
+  { sim, world, params }: Arranged,
+  button: string,
+  depth: number,
+  memory: TaskMemory,
+): void {
+  setJoint(sim, `${button}_press`, -depth);
+  task.observe!(world, params, memory);
 }

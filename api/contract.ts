@@ -1,51 +1,348 @@
-// The one typed contract between core/ and the shells (Electron IPC, HTTP/WebSocket server, CLI).
-// Each call has a name, a zod input schema validated here at the boundary, and a plain async
-// handler that receives validated, typed input.
+// The one contract between the lab and its shells (Electron IPC, the web server, the CLI) and the
+// UI: every call's name, its input schema (zod, checked at the boundary) and its result type, the
+// events a running call may send, and the shape errors cross in. Nothing here imports core: the
+// renderer and the CLI type their calls from this file alone (LabApi, CallInput, CallResult).
 import { z } from 'zod';
-import type { ApiEvent } from './events.ts';
+import {
+  ARM_NAMES,
+  type AppInfo,
+  type Attempt,
+  type ChatExportResult,
+  type ChatMessage,
+  type DemoResult,
+  type EpisodeResult,
+  type EpisodeSummary,
+  type EpisodeView,
+  type GenerationProgress,
+  type GenerationSummary,
+  type GgufInfo,
+  type MergeResult,
+  type MjcfInfo,
+  type ModelDescription,
+  type ModelRate,
+  type Page,
+  type PrimitiveResult,
+  type RegisteredEndpoint,
+  type RegisteredModel,
+  type SceneState,
+  type StoredEpisode,
+  type TaskRate,
+  type TaskSummary,
+} from './types.ts';
 
-export class ApiError extends Error {
-  constructor(
-    readonly kind: 'bad-request' | 'unknown-call',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+// ---- input pieces shared by several calls ---------------------------------------------------------
 
-/** What a running call can tell its caller before it returns (progress of long work). */
-export interface CallContext {
-  emit: (event: ApiEvent) => void;
-  signal?: AbortSignal;
-}
+const arm = z.enum(ARM_NAMES);
+const seed = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const threads = z.number().int().min(1).max(256);
+const where = { task: z.string().min(1, 'a task id is required').max(100), seed, arm: arm.optional() };
+/** A dataset file (a path; the server resolves it inside the lab's data folder). */
+const db = z.string().min(1, 'the dataset file is required').max(4096);
+/** A registered model name, a GGUF file, or openai:MODEL@URL. */
+const modelSpec = z.string().min(1, 'a model is required').max(4096);
+const format = z.enum(['code', 'json']);
 
-export interface ApiCall<Input extends z.ZodType, Result> {
-  name: string;
+/** Who acts in an episode: the task's scripted solution, nobody, a given program, or a model. */
+export const solverInput = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ kind: z.literal('scripted') }).strict(),
+    z.object({ kind: z.literal('none') }).strict(),
+    z
+      .object({
+        kind: z.literal('program'),
+        /** Python source (format code) or a JSON plan (format json). */
+        source: z
+          .string()
+          .max(100_000)
+          .refine((s) => s.trim() !== '', 'the program is empty'),
+        format: format.default('code'),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('model'),
+        model: modelSpec,
+        /** A LoRA adapter (GGUF) for a local model. */
+        adapter: z.string().min(1).max(4096).optional(),
+        format: format.default('json'),
+        temperature: z.number().min(0).max(2).default(0),
+        maxTokens: z.number().int().min(16).max(8192).default(1024),
+        /** The sampler's seed; the scene's seed unless given. */
+        samplingSeed: seed.optional(),
+        threads: threads.optional(),
+      })
+      .strict(),
+  ],
+  { error: 'who acts must be scripted, none, program or model' },
+);
+export type Solver = z.output<typeof solverInput>;
+
+export const episodeFilterInput = z
+  .object({
+    task: z.string().max(100).optional(),
+    split: z.enum(['train', 'heldout']).optional(),
+    success: z.boolean().optional(),
+    model: z.string().max(4096).optional(),
+    runId: z.number().int().positive().optional(),
+    since: z.number().int().nonnegative().optional(),
+    until: z.number().int().nonnegative().optional(),
+    programContains: z.string().max(200).optional(),
+  })
+  .strict();
+
+// ---- the calls ----------------------------------------------------------------------------------------
+
+interface CallSpec<Input extends z.ZodType, Result> {
   input: Input;
-  handler: (input: z.infer<Input>, context: CallContext) => Promise<Result>;
+  /** Only for shells on the lab's own machine (the CLI, Electron): never served to a browser. */
+  local: boolean;
+  /** Carries the result type; never set. */
+  result?: Result;
 }
 
-export function defineCall<Input extends z.ZodType, Result>(
-  name: string,
-  input: Input,
-  handler: (input: z.infer<Input>, context: CallContext) => Promise<Result>,
-): ApiCall<Input, Result> {
-  return { name, input, handler };
+function call<Input extends z.ZodType>(input: Input, options: { local?: boolean } = {}) {
+  return {
+    returns: <Result>(): CallSpec<Input, Result> => ({ input, local: options.local ?? false }),
+  };
 }
 
-/** Validate raw input against the call's schema and run it; bad input names the field at fault. */
-export async function invoke<Input extends z.ZodType, Result>(
-  call: ApiCall<Input, Result>,
-  raw: unknown,
-  context: CallContext = { emit: () => {} },
-): Promise<Result> {
-  const parsed = call.input.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map(
-      (issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`,
-    );
-    throw new ApiError('bad-request', `${call.name}: ${issues.join('; ')}`);
-  }
-  return call.handler(parsed.data, context);
+const none = z.object({}).strict();
+
+export const CALLS = {
+  'app.info': call(none).returns<AppInfo>(),
+
+  'sim.info': call(
+    z.object({ model: z.string().min(1, 'a model path is required') }).strict(),
+  ).returns<MjcfInfo>(),
+  'sim.state': call(
+    z.object({ scene: z.string().min(1, 'a scene name or model path is required') }).strict(),
+  ).returns<{ state: SceneState; text: string }>(),
+  'sim.demo': call(z.object({ arm: arm.default('panda') }).strict()).returns<DemoResult>(),
+
+  'tasks.list': call(none).returns<TaskSummary[]>(),
+
+  /** A task's starting scene for a 3D view (nothing runs). */
+  'scene.view': call(z.object(where).strict()).returns<EpisodeView>(),
+  /** One episode: the scene built once, the solver run, the verifier's verdict; optionally recorded to a file. */
+  'episode.run': call(
+    z
+      .object({
+        ...where,
+        solver: solverInput.default({ kind: 'scripted' }),
+        /** Write the episode's recording (30 Hz) with its scene to this file. */
+        recordTo: z.string().min(1).max(4096).optional(),
+      })
+      .strict(),
+  ).returns<EpisodeRun>(),
+  /** One episode for a 3D view: its starting scene and every body's pose at 30 Hz while it runs. */
+  'episode.view': call(
+    z.object({ ...where, solver: solverInput.default({ kind: 'scripted' }) }).strict(),
+  ).returns<ViewedEpisode>(),
+
+  'dataset.stats': call(z.object({ db, filter: episodeFilterInput.default({}) }).strict()).returns<
+    TaskRate[]
+  >(),
+  'dataset.modelStats': call(z.object({ db, filter: episodeFilterInput.default({}) }).strict()).returns<
+    ModelRate[]
+  >(),
+  'dataset.list': call(
+    z
+      .object({
+        db,
+        filter: episodeFilterInput.default({}),
+        limit: z.number().int().min(1).max(1000).default(100),
+        order: z.enum(['newest', 'oldest']).default('newest'),
+        after: z.object({ createdAt: z.number().int(), id: z.number().int() }).strict().optional(),
+      })
+      .strict(),
+  ).returns<Page<EpisodeSummary>>(),
+  'dataset.show': call(z.object({ db, id: z.number().int().positive() }).strict()).returns<StoredEpisode>(),
+  /** Re-simulate a stored episode (episodes are deterministic) for a 3D view. */
+  'dataset.replay': call(z.object({ db, id: z.number().int().positive() }).strict()).returns<Replay>(),
+  'dataset.check': call(z.object({ db }).strict()).returns<{ integrity: string; schemaVersion: number }>(),
+  'dataset.export': call(
+    z
+      .object({
+        db,
+        format: z.enum(['chat', 'pairs', 'csv']).default('chat'),
+        out: z.string().min(1, 'the output file is required').max(4096),
+        /** chat: the share of scenes written to the validation file. */
+        validation: z.number().min(0).lt(1).default(0.1),
+      })
+      .strict(),
+  ).returns<ExportResult>(),
+  'dataset.merge': call(
+    z
+      .object({
+        db,
+        sources: z.array(z.string().min(1).max(4096)).min(1, 'name at least one dataset to merge'),
+      })
+      .strict(),
+  ).returns<(MergeResult & { source: string })[]>(),
+
+  'generate.run': call(
+    z
+      .object({
+        db,
+        tasks: z.union([z.literal('train'), z.literal('all'), z.array(z.string().min(1).max(100)).min(1)]),
+        /** 'scripted', or a model spec. */
+        teacher: modelSpec,
+        scenes: z.number().int().positive().max(1_000_000),
+        firstScene: seed.default(0),
+        samples: z.number().int().positive().max(1000).default(1),
+        temperature: z.number().min(0).max(2).optional(),
+        format: format.optional(),
+        workers: z.number().int().min(1).max(64).optional(),
+        concurrency: z.number().int().min(1).max(64).optional(),
+        threads: threads.optional(),
+      })
+      .strict(),
+  ).returns<GenerationSummary>(),
+
+  'models.list': call(none).returns<ModelList>(),
+  'models.add': call(
+    z
+      .object({
+        path: z.string().min(1, 'the GGUF file path is required'),
+        name: z.string().min(1).optional(),
+      })
+      .strict(),
+  ).returns<RegisteredModel>(),
+  'models.addEndpoint': call(
+    z
+      .object({
+        name: z.string().min(1, 'a name is required'),
+        spec: z.string().min(1, 'the endpoint is required (openai:MODEL@http://host:port/v1)'),
+      })
+      .strict(),
+  ).returns<RegisteredEndpoint>(),
+  'models.remove': call(z.object({ name: z.string().min(1) }).strict()).returns<{ removed: string }>(),
+  /** The tiny random-weight test model: exercises every local path offline (its answers are noise). */
+  'models.addTiny': call(none).returns<RegisteredModel>(),
+  'models.test': call(
+    z
+      .object({
+        model: modelSpec,
+        prompt: z.string().min(1, 'a prompt is required').max(20_000),
+        maxTokens: z.number().int().min(1).max(4096).default(64),
+        threads: threads.optional(),
+      })
+      .strict(),
+  ).returns<ModelTest>(),
+  /** A GGUF file's header: architecture, parameters, context, template, quantisation. */
+  'models.inspect': call(
+    z.object({ path: z.string().min(1, 'a GGUF file is required') }).strict(),
+  ).returns<GgufInfo>(),
+  /** Write the tiny random-weight llama (and a LoRA adapter for it) used by the offline tests. */
+  'models.writeTiny': call(
+    z
+      .object({
+        out: z.string().regex(/\.gguf$/i, 'the output must name a .gguf file'),
+        lora: z
+          .string()
+          .regex(/\.gguf$/i, '--lora must name a .gguf file')
+          .optional(),
+        seed: z.number().int().min(0).max(0xffffffff).default(1),
+        f16: z.boolean().default(false),
+      })
+      .strict(),
+    { local: true },
+  ).returns<GgufInfo[]>(),
+  /** Share a local model as an OpenAI-compatible endpoint until the call is stopped. */
+  'models.serve': call(
+    z
+      .object({
+        model: modelSpec,
+        adapter: z.string().min(1).optional(),
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8123),
+        token: z.string().min(16, 'the token must be at least 16 characters').optional(),
+        name: z.string().min(1).optional(),
+        threads: threads.optional(),
+      })
+      .strict(),
+    { local: true },
+  ).returns<{ stopped: true }>(),
+} as const;
+
+// ---- results that are not plain core data -----------------------------------------------------------
+
+/** An episode run: the verifier's verdict and trace; a model's side of it when a model solved it. */
+export interface EpisodeRun {
+  result: EpisodeResult;
+  /** The final scene state as text, as a model would be shown it. */
+  finalStateText: string;
+  attempt?: Attempt;
+  /** Where the recording went, with --record. */
+  recorded?: { path: string; frames: number; hz: number };
+}
+
+export interface ViewedEpisode {
+  view: EpisodeView;
+  result: EpisodeResult;
+  attempt?: Attempt;
+}
+
+export interface Replay extends ViewedEpisode {
+  stored: { success: boolean };
+  /** Whether the re-simulation reached the stored result. */
+  reproduced: boolean;
+}
+
+export type ExportResult =
+  | ({ format: 'chat'; files: [string, string] } & ChatExportResult)
+  | { format: 'pairs'; files: [string]; pairs: number }
+  | { format: 'csv'; files: [string]; episodes: number };
+
+export interface ModelList {
+  /** The registry file. */
+  registry: string;
+  models: RegisteredModel[];
+  endpoints: RegisteredEndpoint[];
+}
+
+export interface ModelTest {
+  model: ModelDescription;
+  text: string;
+  tokens: number;
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+// ---- the typed view of all of it --------------------------------------------------------------------
+
+export type CallName = keyof typeof CALLS;
+/** What a caller may pass (defaults filled in by the schema). */
+export type CallInput<K extends CallName> = z.input<(typeof CALLS)[K]['input']>;
+/** What a handler receives: validated, defaults applied. */
+export type ParsedInput<K extends CallName> = z.output<(typeof CALLS)[K]['input']>;
+export type CallResult<K extends CallName> =
+  (typeof CALLS)[K] extends CallSpec<z.ZodType, infer R> ? R : never;
+/** The lab as the UI, the CLI and the tests see it: call name -> input -> result. */
+export type LabApi = { [K in CallName]: (input: CallInput<K>) => Promise<CallResult<K>> };
+/** The part of a name before the dot: calls are grouped by area (app, sim, dataset, ...). */
+export type CallArea = CallName extends `${infer Area}.${string}` ? Area : never;
+export type CallsOf<Area extends CallArea> = Extract<CallName, `${Area}.${string}`>;
+
+/** Events a running call sends before its result: progress bars and streamed text read these. */
+export type LabEvent =
+  | { type: 'generation.progress'; db: string; progress: GenerationProgress }
+  /** The exact prompt a model is about to be asked. */
+  | { type: 'model.prompt'; messages: ChatMessage[]; templateVersion: string }
+  /** A model's answer as it is generated. */
+  | { type: 'model.text'; text: string }
+  /** A primitive call has finished (demo runs show each as it happens). */
+  | { type: 'episode.step'; result: PrimitiveResult }
+  /** A model is being served (models.serve): where, and the key clients use. */
+  | { type: 'model.serving'; url: string; token: string; name: string };
+
+/** An error as it crosses every boundary: a kind to branch on, a message to show. */
+export interface ErrorReport {
+  /** A core error's kind ('no-dataset', 'xml-parse', ...), 'bad-request', 'unknown-call',
+   *  'forbidden', 'stopped', or 'internal' for a bug. */
+  kind: string;
+  message: string;
+  /** For 'bad-request': each field at fault (a dotted path into the input) and what is wrong with it. */
+  issues?: { path: string; message: string }[];
 }

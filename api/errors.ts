@@ -1,41 +1,34 @@
-// Which errors are the user's to fix (a bad file, a bad argument, a missing model) and so are shown
-// as their message, and which are bugs that deserve a stack. Every shell reports errors this way.
-import { ApiError } from './contract.ts';
-import { SimError } from '../core/sim/errors.ts';
-import { DatasetError } from '../core/dataset/open-dataset.ts';
-import { RegistryError } from '../core/llm/model-registry.ts';
-import { ModelFileError } from '../core/llm/gguf-info.ts';
-import { LocalModelError } from '../core/llm/local-model.ts';
-import { AnswerError } from '../core/planner/parse.ts';
+// Errors as they cross a boundary: a core LabError keeps its kind and message; a stopped call says
+// so; anything else is a bug, reported as 'internal' (with its stack only to a local shell, which
+// prints it; a browser never sees the lab's internals).
+import { LabError } from '../core/errors.ts';
+import type { ErrorReport } from './contract.ts';
 
-const USER_ERRORS = [
-  SimError,
-  ApiError,
-  ModelFileError,
-  LocalModelError,
-  RegistryError,
-  DatasetError,
-  AnswerError,
-];
-
-export function isUserError(err: unknown): err is Error {
-  return USER_ERRORS.some((kind) => err instanceof kind);
+/** The api's own refusals: a malformed request, a call that does not exist or is not for this shell. */
+export class ApiError extends LabError {
+  declare readonly kind: 'bad-request' | 'unknown-call' | 'forbidden';
+  constructor(
+    kind: ApiError['kind'],
+    message: string,
+    /** For bad requests: each field at fault. */
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(kind, message);
+  }
 }
 
-/** An error as plain data for a shell to show: the message, and whether it was expected. */
-export interface ErrorReport {
-  kind: string;
-  message: string;
-  expected: boolean;
-}
-
-export function reportError(err: unknown): ErrorReport {
-  if (isUserError(err)) return { kind: err.name, message: err.message, expected: true };
-  if (err instanceof Error && err.name === 'AbortError')
-    return { kind: 'aborted', message: 'stopped', expected: true };
+export function reportError(
+  err: unknown,
+  options: { withStack?: boolean } = {},
+): ErrorReport & { stack?: string } {
+  if (err instanceof ApiError && err.issues)
+    return { kind: err.kind, message: err.message, issues: err.issues };
+  if (err instanceof LabError) return { kind: err.kind, message: err.message };
+  if (err instanceof Error && err.name === 'AbortError') return { kind: 'stopped', message: 'stopped' };
+  const message = `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
   return {
-    kind: 'unexpected',
-    message: `unexpected error: ${err instanceof Error ? err.message : String(err)}`,
-    expected: false,
+    kind: 'internal',
+    message,
+    ...(options.withStack && err instanceof Error && err.stack ? { stack: err.stack } : {}),
   };
 }

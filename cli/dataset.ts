@@ -1,134 +1,144 @@
 // lab dataset stats|list|show|check|export|merge
-import type { ParsedArgs } from './args.ts';
-import { UsageError } from './args.ts';
-import { openDataset } from '../core/dataset/open-dataset.ts';
-import { EpisodeStore, type EpisodeFilter } from '../core/dataset/episode-store.ts';
+import { UsageError, numeric, text, yesNo, type ParsedArgs } from './args.ts';
+import { call } from './lab.ts';
 import { print } from './print.ts';
-import { exportChatJsonl, exportCsv, exportPreferencePairs } from '../core/dataset/export.ts';
-import { mergeDataset } from '../core/dataset/merge.ts';
+import type { EpisodeFilter, PageCursor } from '../api/types.ts';
+
+const FILTER_FLAGS = {
+  'filter.task': '--task',
+  'filter.split': '--split',
+  'filter.model': '--model',
+  'filter.programContains': '--contains',
+};
 
 export async function datasetCommand({ positionals, flags }: ParsedArgs): Promise<number> {
   const [sub, ...rest] = positionals;
-  if (typeof flags.db !== 'string') throw new UsageError('lab dataset needs --db <file.sqlite>');
-  const db = openDataset(flags.db, { create: sub === 'merge' });
-  try {
-    const store = new EpisodeStore(db);
-    const json = flags.json === true;
-    const filter: EpisodeFilter = {
-      ...(typeof flags.task === 'string' ? { task: flags.task } : {}),
-      ...(typeof flags.split === 'string' ? { split: flags.split } : {}),
-      ...(flags.success !== undefined
-        ? { success: flags.success === true || flags.success === 'true' || flags.success === 'yes' }
-        : {}),
-      ...(typeof flags.model === 'string' ? { model: flags.model } : {}),
-      ...(typeof flags.contains === 'string' ? { programContains: flags.contains } : {}),
-    };
-    switch (sub) {
-      case 'stats': {
-        const stats = store.stats(filter);
-        if (json) print(stats, true);
-        else {
-          const total = stats.reduce((a, s) => a + s.episodes, 0);
-          const ok = stats.reduce((a, s) => a + s.successes, 0);
-          print(
-            `${'task'.padEnd(32)} ${'split'.padEnd(8)} ${'episodes'.padStart(9)} ${'successes'.padStart(10)}   rate\n` +
-              stats
-                .map(
-                  (s) =>
-                    `${s.task.padEnd(32)} ${s.split.padEnd(8)} ${String(s.episodes).padStart(9)} ${String(s.successes).padStart(10)} ${(100 * s.rate).toFixed(1).padStart(6)}%`,
-                )
-                .join('\n') +
-              `\n${'all'.padEnd(41)} ${String(total).padStart(9)} ${String(ok).padStart(10)} ${(total ? (100 * ok) / total : 0).toFixed(1).padStart(6)}%\n`,
-            false,
-          );
-        }
-        return 0;
-      }
-      case 'list': {
-        const limit = flags.limit === undefined ? 20 : Number(flags.limit);
-        const after = typeof flags.after === 'string' ? parseCursor(flags.after) : undefined;
-        const order = flags.order === undefined ? 'newest' : String(flags.order);
-        if (order !== 'newest' && order !== 'oldest')
-          throw new UsageError('--order must be newest or oldest');
-        const page = store.list(filter, { limit, after, order });
-        if (json) print(page, true);
-        else
-          print(
-            page.rows
+  const db = text(flags, 'db');
+  if (db === undefined) throw new UsageError('lab dataset needs --db <file.sqlite>');
+  const json = flags.json === true;
+  const task = text(flags, 'task');
+  const split = text(flags, 'split');
+  const model = text(flags, 'model');
+  const contains = text(flags, 'contains');
+  const success = yesNo(flags.success, '--success');
+  const filter: EpisodeFilter = {
+    ...(task !== undefined ? { task } : {}),
+    ...(split !== undefined ? { split: split as EpisodeFilter['split'] } : {}),
+    ...(success !== undefined ? { success } : {}),
+    ...(model !== undefined ? { model } : {}),
+    ...(contains !== undefined ? { programContains: contains } : {}),
+  };
+  switch (sub) {
+    case 'stats': {
+      const stats = await call('dataset.stats', { db, filter }, { flags: FILTER_FLAGS });
+      if (json) print(stats, true);
+      else {
+        const total = stats.reduce((a, s) => a + s.episodes, 0);
+        const ok = stats.reduce((a, s) => a + s.successes, 0);
+        print(
+          `${'task'.padEnd(32)} ${'split'.padEnd(8)} ${'episodes'.padStart(9)} ${'successes'.padStart(10)}   rate\n` +
+            stats
               .map(
-                (r) =>
-                  `${String(r.id).padStart(7)}  ${new Date(r.createdAt).toISOString().slice(0, 19)}  ${r.task.padEnd(30)} seed ${String(r.seed).padEnd(4)} #${r.sample}  ${r.success ? 'success' : `failure (${r.failureKind ?? '?'})`}  ${r.model ?? ''}`,
+                (s) =>
+                  `${s.task.padEnd(32)} ${s.split.padEnd(8)} ${String(s.episodes).padStart(9)} ${String(s.successes).padStart(10)} ${(100 * s.rate).toFixed(1).padStart(6)}%`,
               )
-              .join('\n') + (page.next ? `\nmore: --after ${page.next.createdAt}:${page.next.id}\n` : '\n'),
-            false,
-          );
-        return 0;
+              .join('\n') +
+            `\n${'all'.padEnd(41)} ${String(total).padStart(9)} ${String(ok).padStart(10)} ${(total ? (100 * ok) / total : 0).toFixed(1).padStart(6)}%\n`,
+          false,
+        );
       }
-      case 'show': {
-        const id = Number(rest[0]);
-        if (!Number.isInteger(id)) throw new UsageError('lab dataset show needs an episode id');
-        print(store.show(id), true);
-        return 0;
-      }
-      case 'check': {
-        const result = db.pragma('integrity_check', { simple: true }) as string;
-        const version = db.pragma('user_version', { simple: true });
+      return 0;
+    }
+    case 'list': {
+      const after = text(flags, 'after');
+      const order = text(flags, 'order');
+      const page = await call(
+        'dataset.list',
+        {
+          db,
+          filter,
+          limit: (numeric(flags.limit) ?? 20) as number,
+          ...(order !== undefined ? { order: order as 'newest' } : {}),
+          ...(after !== undefined ? { after: parseCursor(after) } : {}),
+        },
+        { flags: FILTER_FLAGS },
+      );
+      if (json) print(page, true);
+      else
+        print(
+          page.rows
+            .map(
+              (r) =>
+                `${String(r.id).padStart(7)}  ${new Date(r.createdAt).toISOString().slice(0, 19)}  ${r.task.padEnd(30)} seed ${String(r.seed).padEnd(4)} #${r.sample}  ${r.success ? 'success' : `failure (${r.failureKind ?? '?'})`}  ${r.model ?? ''}`,
+            )
+            .join('\n') + (page.next ? `\nmore: --after ${page.next.createdAt}:${page.next.id}\n` : '\n'),
+          false,
+        );
+      return 0;
+    }
+    case 'show': {
+      if (rest.length !== 1) throw new UsageError('lab dataset show needs one episode id');
+      print(
+        await call(
+          'dataset.show',
+          { db, id: numeric(rest[0]) as number },
+          { flags: { id: 'the episode id' } },
+        ),
+        true,
+      );
+      return 0;
+    }
+    case 'check': {
+      const { integrity, schemaVersion } = await call('dataset.check', { db });
+      print(
+        json ? { integrity, schemaVersion } : `integrity: ${integrity}; schema version ${schemaVersion}\n`,
+        json,
+      );
+      return integrity === 'ok' ? 0 : 1;
+    }
+    case 'export': {
+      const out = text(flags, 'out');
+      if (out === undefined) throw new UsageError('lab dataset export needs --out <file>');
+      const format = text(flags, 'format') ?? 'chat';
+      const written = await call('dataset.export', {
+        db,
+        out,
+        format: format as 'chat',
+        ...(flags.validation !== undefined ? { validation: numeric(flags.validation) as number } : {}),
+      });
+      if (json) print(written, true);
+      else if (written.format === 'chat')
+        print(
+          `${written.train} training and ${written.validation} validation conversations written to ${written.files[0]} and ${written.files[1]}${written.skipped ? ` (${written.skipped} scripted successes have no prompt and were left out)` : ''}\n`,
+          false,
+        );
+      else if (written.format === 'pairs')
+        print(`${written.pairs} preference pairs written to ${written.files[0]}\n`, false);
+      else print(`${written.episodes} episodes written to ${written.files[0]}\n`, false);
+      return 0;
+    }
+    case 'merge': {
+      if (rest.length === 0) throw new UsageError('lab dataset merge --db target.sqlite <other.sqlite>...');
+      const merged = await call('dataset.merge', { db, sources: rest });
+      for (const r of merged)
         print(
           json
-            ? { integrity: result, schemaVersion: version }
-            : `integrity: ${result}; schema version ${String(version)}\n`,
+            ? r
+            : `${r.source}: ${r.episodes} episodes and ${r.runs} runs added, ${r.skipped} already present\n`,
           json,
         );
-        return result === 'ok' ? 0 : 1;
-      }
-      case 'export': {
-        const kind = String(flags.format ?? 'chat');
-        if (typeof flags.out !== 'string') throw new UsageError('lab dataset export needs --out <file>');
-        if (kind === 'chat') {
-          const validation = flags.out.replace(/(\.jsonl)?$/, '.validation.jsonl');
-          const fraction = flags.validation === undefined ? 0.1 : Number(flags.validation);
-          const r = await exportChatJsonl(db, flags.out, validation, fraction);
-          print(
-            json
-              ? r
-              : `${r.train} training and ${r.validation} validation conversations written to ${flags.out} and ${validation}${r.skipped ? ` (${r.skipped} scripted successes have no prompt and were left out)` : ''}\n`,
-            json,
-          );
-        } else if (kind === 'pairs') {
-          const n = await exportPreferencePairs(db, flags.out);
-          print(json ? { pairs: n } : `${n} preference pairs written to ${flags.out}\n`, json);
-        } else if (kind === 'csv') {
-          const n = await exportCsv(db, flags.out);
-          print(json ? { episodes: n } : `${n} episodes written to ${flags.out}\n`, json);
-        } else throw new UsageError('--format must be chat, pairs or csv');
-        return 0;
-      }
-      case 'merge': {
-        if (rest.length === 0) throw new UsageError('lab dataset merge --db target.sqlite <other.sqlite>...');
-        for (const other of rest) {
-          const r = mergeDataset(db, other);
-          print(
-            json
-              ? { source: other, ...r }
-              : `${other}: ${r.episodes} episodes and ${r.runs} runs added, ${r.skipped} already present\n`,
-            json,
-          );
-        }
-        return 0;
-      }
-      default:
-        throw new UsageError(
-          `unknown dataset command '${sub ?? ''}': use stats, list, show, check, export or merge`,
-        );
+      return 0;
     }
-  } finally {
-    db.close();
+    default:
+      throw new UsageError(
+        `unknown dataset command '${sub ?? ''}': use stats, list, show, check, export or merge`,
+      );
   }
 }
 
-function parseCursor(text: string): { createdAt: number; id: number } {
-  const [createdAt, id] = text.split(':').map(Number);
-  if (!Number.isInteger(createdAt) || !Number.isInteger(id))
+function parseCursor(value: string): PageCursor {
+  const [createdAt, id] = value.split(':').map(Number);
+  if (!Number.isSafeInteger(createdAt) || !Number.isSafeInteger(id))
     throw new UsageError('--after takes the cursor printed by the previous page');
   return { createdAt, id };
 }

@@ -1,27 +1,41 @@
 // lab generate: a zero-shot data generation run into a dataset file, with a progress line.
-import type { ParsedArgs } from './args.ts';
-import { UsageError } from './args.ts';
-import type { GenerationProgress } from '../core/generate/generate.ts';
-import { invoke } from '../api/contract.ts';
-import { generateRun } from '../api/generate.ts';
+import { UsageError, noPositionals, numeric, text, type ParsedArgs } from './args.ts';
+import { call } from './lab.ts';
+import type { GenerationProgress } from '../api/types.ts';
+import type { CallInput } from '../api/contract.ts';
 
 export async function generateCommand({ positionals, flags }: ParsedArgs): Promise<number> {
-  if (positionals.length > 0)
-    throw new UsageError(`lab generate takes options only, not '${positionals[0]}'`);
+  noPositionals('lab generate', positionals);
   const need = (name: string): string => {
-    if (typeof flags[name] !== 'string') throw new UsageError(`lab generate needs --${name}`);
-    return flags[name] as string;
-  };
-  const int = (name: string, fallback?: number): number => {
-    const raw = flags[name] ?? fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1)
-      throw new UsageError(`--${name} must be a positive integer, not '${String(raw)}'`);
+    const value = text(flags, name);
+    if (value === undefined) throw new UsageError(`lab generate needs --${name}`);
     return value;
   };
+  const number = (name: string): Record<string, number> =>
+    flags[name] === undefined
+      ? {}
+      : { [name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())]: numeric(flags[name]) as number };
   const taskArg = need('tasks');
-  const format = String(flags.format ?? 'code');
-  if (format !== 'code' && format !== 'json') throw new UsageError(`--format must be code or json`);
+  const format = text(flags, 'format');
+  const input: CallInput<'generate.run'> = {
+    db: need('db'),
+    tasks:
+      taskArg === 'train' || taskArg === 'all'
+        ? taskArg
+        : taskArg
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+    teacher: need('teacher'),
+    scenes: numeric(need('scenes')) as number,
+    ...number('first-scene'),
+    ...number('samples'),
+    ...number('temperature'),
+    ...number('workers'),
+    ...number('concurrency'),
+    ...number('threads'),
+    ...(format !== undefined ? { format: format as 'code' } : {}),
+  };
   const controller = new AbortController();
   const stop = (): void => {
     if (!controller.signal.aborted)
@@ -40,39 +54,20 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
       lastLine = Date.now();
     }
   };
-  const summary = await invoke(
-    generateRun,
-    {
-      db: need('db'),
-      tasks:
-        taskArg === 'train' || taskArg === 'all'
-          ? taskArg
-          : taskArg
-              .split(',')
-              .map((t) => t.trim())
-              .filter(Boolean),
-      teacher: need('teacher'),
-      scenes: int('scenes'),
-      firstScene: flags['first-scene'] === undefined ? 0 : Number(flags['first-scene']),
-      samples: int('samples', 1),
-      temperature: flags.temperature === undefined ? undefined : Number(flags.temperature),
-      format,
-      workers: int('workers', 1),
-      concurrency: flags.concurrency === undefined ? undefined : int('concurrency'),
-      threads: flags.threads === undefined ? undefined : int('threads'),
-    },
-    {
-      emit: (event) => event.type === 'generation.progress' && show(event.progress),
+  try {
+    const summary = await call('generate.run', input, {
+      onEvent: (event) => event.type === 'generation.progress' && show(event.progress),
       signal: controller.signal,
-    },
-  );
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
-  if (tty) process.stderr.write('\n');
-  process.stdout.write(
-    `${summary.stopped ? 'stopped' : 'done'}: run ${summary.runId}, ${summary.done}/${summary.total} episodes (${summary.resumed} from before), ${summary.successes} successes in this session\n`,
-  );
-  return summary.stopped ? 130 : 0;
+    });
+    if (tty) process.stderr.write('\n');
+    process.stdout.write(
+      `${summary.stopped ? 'stopped' : 'done'}: run ${summary.runId}, ${summary.done}/${summary.total} episodes (${summary.resumed} from before), ${summary.successes} successes in this session\n`,
+    );
+    return summary.stopped ? 130 : 0;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 function progressLine(p: GenerationProgress): string {

@@ -1,17 +1,7 @@
-// `lab`: the terminal shell over core/. Each command parses its arguments, calls core, and prints
-// text or, with --json, one JSON document.
-import { parseArgs, UsageError } from './args.ts';
-import { simCommand } from './sim.ts';
-import { demoCommand } from './demo.ts';
-import { runCommand, tasksCommand } from './tasks.ts';
-import { attemptCommand } from './attempt.ts';
-import { devCommand, DEV_USAGE } from './dev.ts';
-import { serveModelCommand } from './serve-model.ts';
-import { modelsCommand } from './models.ts';
-import { generateCommand } from './generate.ts';
-import { datasetCommand } from './dataset.ts';
-import { serveCommand } from './serve.ts';
-import { isUserError } from '../api/errors.ts';
+// `lab`: the terminal shell over the lab's api. Each command parses its arguments, calls the lab
+// through the same typed client as the UI, and prints text or, with --json, one JSON document.
+// Commands are loaded on demand, so `lab --help` and `lab tasks` start without loading the lab.
+import { parseArgs, UsageError, type ParsedArgs } from './args.ts';
 
 const USAGE = `lab: BLAZER Lab command line
 
@@ -23,7 +13,7 @@ const USAGE = `lab: BLAZER Lab command line
   lab tasks [--json]                     the task suite with each task's split and arms
   lab run --task <id> [--seed N] [--arm panda|so100] [--solver scripted|none] [--json] [--record out.json]
                                          run one episode; exit 0 on success, 3 on failure;
-                                         --record writes the trajectory (30 Hz) for replay
+                                         --record writes the recording (30 Hz) for replay
   lab attempt --task <id> [--seed N] [--arm panda|so100] --program plan.py [--json]
                                          run a Python robot program through the sandbox and verifier
   lab attempt --task <id> [--seed N] --model <file.gguf | openai:NAME@URL> [--adapter lora.gguf]
@@ -46,80 +36,84 @@ const USAGE = `lab: BLAZER Lab command line
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
   lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite]
                                          the lab UI and api for a browser (prints the URL with its token)
-${DEV_USAGE}
+  lab dev tiny-model <out.gguf> [--lora <out-lora.gguf>] [--seed N] [--f16] [--json]
+                                         write the tiny random-weight llama (and a LoRA adapter
+                                         for it) used by the offline tests, then show their metadata
+  lab dev model-info <file.gguf> [--json]
+                                         architecture, parameters, context, template, quantisation
   lab help                               this text
 `;
 
+type Command = (args: ParsedArgs) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  sim: async () => (await import('./sim.ts')).simCommand,
+  demo: async () => (await import('./sim.ts')).demoCommand,
+  tasks: async () => (await import('./tasks.ts')).tasksCommand,
+  run: async () => (await import('./tasks.ts')).runCommand,
+  attempt: async () => (await import('./tasks.ts')).attemptCommand,
+  models: async () => (await import('./models.ts')).modelsCommand,
+  dev: async () => (await import('./models.ts')).devCommand,
+  'serve-model': async () => (await import('./models.ts')).serveModelCommand,
+  generate: async () => (await import('./generate.ts')).generateCommand,
+  dataset: async () => (await import('./dataset.ts')).datasetCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
+};
+
+const FLAGS = {
+  booleans: ['json', 'f16'],
+  values: [
+    'arm',
+    'task',
+    'seed',
+    'solver',
+    'record',
+    'program',
+    'model',
+    'adapter',
+    'format',
+    'threads',
+    'temperature',
+    'lora',
+    'port',
+    'token',
+    'name',
+    'host',
+    'db',
+    'tasks',
+    'teacher',
+    'scenes',
+    'samples',
+    'workers',
+    'split',
+    'success',
+    'contains',
+    'limit',
+    'after',
+    'out',
+    'validation',
+    'first-scene',
+    'order',
+    'concurrency',
+    'token-file',
+  ],
+};
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const args = parseArgs(rest, {
-    booleans: ['json', 'f16'],
-    values: [
-      'arm',
-      'task',
-      'seed',
-      'solver',
-      'record',
-      'program',
-      'model',
-      'adapter',
-      'format',
-      'threads',
-      'temperature',
-      'lora',
-      'port',
-      'token',
-      'name',
-      'host',
-      'db',
-      'tasks',
-      'teacher',
-      'scenes',
-      'samples',
-      'workers',
-      'split',
-      'success',
-      'contains',
-      'limit',
-      'after',
-      'out',
-      'validation',
-      'first-scene',
-      'order',
-      'concurrency',
-      'token-file',
-    ],
-  });
-  switch (command) {
-    case 'sim':
-      return simCommand(args);
-    case 'demo':
-      return demoCommand(args);
-    case 'tasks':
-      return tasksCommand(args);
-    case 'run':
-      return runCommand(args);
-    case 'attempt':
-      return attemptCommand(args);
-    case 'serve-model':
-      return serveModelCommand(args);
-    case 'models':
-      return modelsCommand(args);
-    case 'generate':
-      return generateCommand(args);
-    case 'dataset':
-      return datasetCommand(args);
-    case 'dev':
-      return devCommand(args);
-    case 'serve':
-      return serveCommand(args);
-    case undefined:
-    case 'help':
-    case '--help':
-      process.stdout.write(USAGE);
-      return 0;
-    default:
-      throw new UsageError(`unknown command '${command}'`);
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const load = COMMANDS[command];
+  if (!load) throw new UsageError(`unknown command '${command}'`);
+  const args = parseArgs(rest, FLAGS);
+  const run = await load();
+  try {
+    return await run(args);
+  } finally {
+    const { closeLab } = await import('./lab.ts');
+    await closeLab();
   }
 }
 
@@ -129,14 +123,21 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`lab: ${err.message}\n\n${USAGE}`);
+      process.stderr.write(`lab: ${err.message}\n${err.message.startsWith('--') ? '' : `\n${USAGE}`}`);
       process.exitCode = 2;
-    } else if (isUserError(err)) {
-      process.stderr.write(`lab: ${err.message}\n`);
+      return;
+    }
+    const { kind, message, detail } = err as { kind?: string; message?: string; detail?: string };
+    if (kind === 'stopped') {
+      process.stderr.write('lab: stopped\n');
+      process.exitCode = 130;
+    } else if (kind !== undefined && kind !== 'internal') {
+      process.stderr.write(`lab: ${message}\n`); // a problem the user can fix, named by the lab
       process.exitCode = 1;
     } else {
+      const stack = detail ?? (err instanceof Error ? (err.stack ?? err.message) : String(err));
       process.stderr.write(
-        `lab: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+        `lab: unexpected error: ${kind === 'internal' ? `${message}\n${detail ?? ''}` : stack}\n`,
       );
       process.exitCode = 1;
     }

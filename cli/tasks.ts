@@ -1,18 +1,15 @@
-// lab tasks | lab run
-import { renameSync, writeFileSync } from 'node:fs';
-import type { ParsedArgs } from './args.ts';
-import { UsageError } from './args.ts';
-import { invoke } from '../api/contract.ts';
-import { episodeRun, tasksList } from '../api/tasks.ts';
-import { formatSceneState } from '../core/sim/scene-state.ts';
-import { setupEpisode } from '../core/tasks/episode.ts';
-import { findTask } from '../core/tasks/registry.ts';
-import { DEFAULT_RECORD_HZ } from '../core/tasks/recorder.ts';
-import { print } from './print.ts';
+// lab tasks | lab run | lab attempt: the task suite, and one episode by the scripted solver,
+// nobody, a person's program or a model, through the same call the Simulator uses.
+import { readFileSync, statSync } from 'node:fs';
+import { UsageError, noPositionals, numeric, text, type ParsedArgs } from './args.ts';
+import { call } from './lab.ts';
+import { print, stepLine } from './print.ts';
+import type { CallInput, EpisodeRun } from '../api/contract.ts';
+import type { EpisodeResult } from '../api/types.ts';
 
 export async function tasksCommand({ positionals, flags }: ParsedArgs): Promise<number> {
   if (positionals.length > 0) throw new UsageError('lab tasks takes no arguments');
-  const tasks = await invoke(tasksList, {});
+  const tasks = await call('tasks.list', {});
   if (flags.json) {
     print(tasks, true);
     return 0;
@@ -28,55 +25,155 @@ export async function tasksCommand({ positionals, flags }: ParsedArgs): Promise<
   return 0;
 }
 
-export async function runCommand({ positionals, flags }: ParsedArgs): Promise<number> {
-  if (positionals.length > 0) throw new UsageError(`lab run takes options only, not '${positionals[0]}'`);
-  if (typeof flags.task !== 'string') throw new UsageError('lab run needs --task <id> (see lab tasks)');
-  const seed = Number(flags.seed ?? 0);
-  if (!Number.isSafeInteger(seed) || seed < 0)
-    throw new UsageError(`--seed must be a non-negative integer, not '${String(flags.seed)}'`);
-  const record = typeof flags.record === 'string' ? flags.record : undefined;
-  const input = {
-    task: flags.task,
-    seed,
-    arm: flags.arm as 'panda' | 'so100' | undefined,
-    solver: (flags.solver ?? 'scripted') as 'scripted' | 'none',
-    recordHz: record ? DEFAULT_RECORD_HZ : undefined,
+type EpisodeInput = CallInput<'episode.run'>;
+const EPISODE_FLAGS = {
+  recordTo: '--record',
+  'solver.kind': '--solver',
+  'solver.source': '--program',
+  'solver.model': '--model',
+};
+
+/** The episode a command names: --task, --seed (0), --arm. */
+function where(command: string, flags: ParsedArgs['flags']): Pick<EpisodeInput, 'task' | 'seed' | 'arm'> {
+  const task = text(flags, 'task');
+  if (task === undefined) throw new UsageError(`${command} needs --task <id> (see lab tasks)`);
+  return {
+    task,
+    seed: (numeric(flags.seed) ?? 0) as number,
+    ...(flags.arm !== undefined ? { arm: text(flags, 'arm') as EpisodeInput['arm'] } : {}),
   };
-  const result = await invoke(episodeRun, input);
-  if (record) {
-    const setup = setupEpisode(await findTask(result.taskId), seed, result.arm);
-    const { trajectory, ...summary } = result;
-    const file = {
-      version: 1,
-      kind: 'blazer-lab episode recording',
-      scene: setup.scene,
-      joints: setup.joints,
-      result: summary,
-      trajectory,
-    };
-    // Write beside, then rename: a crash never leaves a half-written recording.
-    writeFileSync(`${record}.tmp`, JSON.stringify(file));
-    renameSync(`${record}.tmp`, record);
-  }
-  if (flags.json) {
-    const { trajectory: _trajectory, ...rest } = result;
-    print(rest, true);
+}
+
+export async function runCommand({ positionals, flags }: ParsedArgs): Promise<number> {
+  noPositionals('lab run', positionals);
+  const recordTo = text(flags, 'record');
+  const run = await call(
+    'episode.run',
+    {
+      ...where('lab run', flags),
+      solver: { kind: (text(flags, 'solver') ?? 'scripted') as 'scripted' },
+      ...(recordTo ? { recordTo } : {}),
+    },
+    { flags: EPISODE_FLAGS },
+  );
+  const { result } = run;
+  if (flags.json) print(result, true);
+  else
+    print(
+      [
+        header(result),
+        ...result.trace.map(stepLine),
+        '',
+        `${result.success ? 'SUCCESS' : 'FAILURE'}: ${result.reason}${result.stopped ? ` (${result.stopped})` : ''}`,
+        `${result.primitiveCalls} primitive calls, ${result.simSeconds} s simulated, ${result.wallSeconds} s wall`,
+        run.recorded
+          ? `recording (${run.recorded.frames} frames at ${run.recorded.hz} Hz) written to ${run.recorded.path}`
+          : '',
+        '',
+        finalState(run),
+      ]
+        .filter((l, i) => l !== '' || i > 0)
+        .join('\n'),
+      false,
+    );
+  return result.success ? 0 : 3;
+}
+
+export async function attemptCommand({ positionals, flags }: ParsedArgs): Promise<number> {
+  noPositionals('lab attempt', positionals);
+  const model = text(flags, 'model');
+  const programFile = text(flags, 'program');
+  if ((programFile === undefined) === (model === undefined))
+    throw new UsageError(
+      'lab attempt needs either --model <file.gguf | openai:NAME@URL> or --program <file.py>',
+    );
+  const json = flags.json === true;
+  const solver: EpisodeInput['solver'] = model
+    ? {
+        kind: 'model',
+        model,
+        format: (text(flags, 'format') ?? 'code') as 'code',
+        ...(flags.adapter !== undefined ? { adapter: text(flags, 'adapter') } : {}),
+        ...(flags.threads !== undefined ? { threads: numeric(flags.threads) as number } : {}),
+        ...(flags.temperature !== undefined ? { temperature: numeric(flags.temperature) as number } : {}),
+      }
+    : { kind: 'program', source: readProgram(programFile!) };
+  const run = await call(
+    'episode.run',
+    { ...where('lab attempt', flags), solver },
+    {
+      flags: EPISODE_FLAGS,
+      onEvent: (event) => {
+        if (json) return;
+        if (event.type === 'model.prompt') {
+          const shown = event.messages.map((m) => `[${m.role}]\n${m.content.trimEnd()}`).join('\n\n');
+          process.stdout.write(`--- prompt (${event.templateVersion}) ---\n${shown}\n\n--- answer ---\n`);
+        } else if (event.type === 'model.text') process.stdout.write(event.text);
+      },
+    },
+  );
+  const { result, attempt } = run;
+  if (json)
+    print(
+      attempt
+        ? { ...attempt, episode: result }
+        : { ...result, programSource: solver.kind === 'program' ? solver.source : undefined },
+      true,
+    );
+  else if (attempt) {
+    const failure = attempt.failure;
+    print(
+      `\n\n${[
+        '',
+        '--- result ---',
+        `${result.taskId} seed ${result.seed}: "${result.instruction}"`,
+        `model ${attempt.model.id}, prompt ${attempt.templateVersion}, ${attempt.generation.tokens} tokens in ${attempt.generation.seconds.toFixed(2)} s`,
+        attempt.program ? `program:\n${attempt.program.trimEnd()}` : '',
+        ...result.trace.map(stepLine),
+        `${attempt.success ? 'SUCCESS' : 'FAILURE'}: ${failure ? `${failure.kind}${failure.line ? ` at line ${failure.line}` : ''}: ${failure.message}` : result.reason}`,
+      ]
+        .filter(Boolean)
+        .join('\n')}\n`,
+      false,
+    );
   } else {
-    const lines = [
-      `${result.taskId} (${result.split}) seed ${result.seed} on ${result.arm}: "${result.instruction}"`,
-      ...result.trace.map(
-        (r) => `  ${r.primitive.padEnd(13)} ${r.status.padEnd(11)} ${r.duration.toFixed(2)} s  ${r.message}`,
-      ),
-      '',
-      `${result.success ? 'SUCCESS' : 'FAILURE'}: ${result.reason}${result.stopped ? ` (${result.stopped})` : ''}`,
-      `${result.primitiveCalls} primitive calls, ${result.simSeconds} s simulated, ${result.wallSeconds} s wall`,
-      record
-        ? `trajectory (${result.trajectory?.frames.length} frames at ${DEFAULT_RECORD_HZ} Hz) written to ${record}`
-        : '',
-      '',
-      formatSceneState(result.finalState),
-    ];
-    print(lines.filter((l, i) => l !== '' || i > 0).join('\n'), false);
+    const p = result.program!;
+    print(
+      [
+        header(result),
+        ...result.trace.map(stepLine),
+        p.output ? `program output:\n${p.output.trimEnd()}` : '',
+        `program: ${p.kind}${p.line ? ` at line ${p.line}` : ''}: ${p.message} (${p.primitiveCalls} primitive calls, ${p.runnerSeconds} s in Python)`,
+        `${result.success ? 'SUCCESS' : 'FAILURE'}: ${result.reason}`,
+        `${result.simSeconds} s simulated, ${result.wallSeconds} s wall`,
+        '',
+        finalState(run),
+      ]
+        .filter(Boolean)
+        .join('\n') + '\n',
+      false,
+    );
   }
   return result.success ? 0 : 3;
+}
+
+function header(r: EpisodeResult): string {
+  return `${r.taskId} (${r.split}) seed ${r.seed} on ${r.arm}: "${r.instruction}"`;
+}
+
+function finalState(run: EpisodeRun): string {
+  return run.finalStateText + '\n';
+}
+
+/** A person's program file: read here, where the user named it; its text goes to the lab. */
+function readProgram(path: string): string {
+  try {
+    if (!statSync(path).isFile()) throw new UsageError(`--program ${path} is not a file`);
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(
+      `cannot read the program file '${path}': ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
 }

@@ -2,7 +2,7 @@
 // CSP header and no content sniffing. Plain Request -> Response, so it runs (and is tested) in Node.
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
-import { CONTENT_SECURITY_POLICY_HEADER } from '../renderer/csp.ts';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../api/shell-files.ts';
 import { isAppUrl } from './app-origin.ts';
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -4,13 +4,12 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { dispatch } from '../api/index.ts';
 import { disposeResources } from '../api/resources.ts';
 import { APP_PAGE_URL, APP_SCHEME } from './app-origin.ts';
 import { serveAppRequest } from './app-protocol.ts';
 import { registerApi, type RegisteredApi } from './ipc.ts';
 import { menuTemplate } from './menu.ts';
-import { PRELOAD_BUNDLE, RENDERER_DIR } from './paths.ts';
+import { PRELOAD_BUNDLE, UI_DIR } from '../api/shell-files.ts';
 import { applySessionPolicy, applyWindowPolicy, secureWebPreferences } from './window-security.ts';
 
 // Both must happen before 'ready'. A standard, secure scheme behaves like https for the page:
@@ -38,14 +37,12 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   try {
-    if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-      // Started without scripts/start.ts in a checkout; a packaged app always ships the renderer.
-      const { buildRenderer } = await import('../scripts/build-renderer.ts');
-      await buildRenderer(RENDERER_DIR);
-    }
+    if (!existsSync(join(UI_DIR, 'index.html')))
+      // A packaged app always ships the UI; a checkout builds it with npm install, npm start or npm run build.
+      throw new Error(`the lab's UI is not built (no ${UI_DIR}/index.html): run npm run build`);
     applySessionPolicy(session.defaultSession);
-    protocol.handle(APP_SCHEME, (request) => serveAppRequest(RENDERER_DIR, request.url));
-    const api = registerApi(ipcMain, dispatch, {
+    protocol.handle(APP_SCHEME, (request) => serveAppRequest(UI_DIR, request.url));
+    const api = registerApi(ipcMain, {
       onRefused: (url) => console.warn(`BLAZER Lab: refused an api call from ${url}`),
     });
     Menu.setApplicationMenu(

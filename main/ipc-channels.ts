@@ -1,7 +1,6 @@
-// The IPC channel names main/ and preload/ agree on; nothing else crosses between them.
-/** renderer -> main (invoke): (id, call name, input) -> {result} | {error} */
+// The IPC channel names main/ and preload/ agree on; nothing else crosses between them. Both carry
+// the call framing's messages (api/framing.ts), one message per IPC message.
+/** renderer -> main (send): a CallMessage, {id, call, input} or {cancel: id}. */
 export const CALL_CHANNEL = 'lab:call';
-/** renderer -> main (send): (id) stops that call; its AbortSignal fires. */
-export const CANCEL_CHANNEL = 'lab:cancel';
-/** main -> renderer (send): (id, event) an event of a running call. */
-export const EVENT_CHANNEL = 'lab:event';
+/** main -> renderer (send): a ReplyMessage, {id, event} | {id, result} | {id, error}. */
+export const REPLY_CHANNEL = 'lab:reply';

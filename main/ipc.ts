@@ -1,15 +1,12 @@
-// The api over Electron IPC: one invoke channel for calls, one for cancelling, events sent back to
-// the calling page. The same messages as the WebSocket protocol (server/socket-protocol.ts). Only
-// the app's own page may call: IPC from any other frame (a navigated-away window, an injected
-// frame) is refused before dispatch, which validates every input against the call's schema.
-import type { CallContext } from '../api/contract.ts';
-import { reportError, type ErrorReport } from '../api/errors.ts';
+// The api over Electron IPC: each page (web contents) gets one call session (api/call-session.ts,
+// the same framing as the WebSocket shell) that receives its call messages and sends the replies
+// back to that page only. Only the app's own page may call: a message from any other frame (a
+// navigated-away window, an injected frame) is refused before the session sees it.
+import { CallSession } from '../api/call-session.ts';
+import type { CallContext } from '../api/dispatch.ts';
+import type { ReplyMessage } from '../api/framing.ts';
 import { isAppUrl } from './app-origin.ts';
-import { CALL_CHANNEL, CANCEL_CHANNEL, EVENT_CHANNEL } from './ipc-channels.ts';
-
-export type Dispatch = (name: unknown, input: unknown, context?: CallContext) => Promise<unknown>;
-
-export type Reply = { result: unknown } | { error: ErrorReport };
+import { CALL_CHANNEL, REPLY_CHANNEL } from './ipc-channels.ts';
 
 /** The parts of Electron's WebContents the IPC layer uses. */
 export interface IpcSender {
@@ -18,7 +15,7 @@ export interface IpcSender {
   isDestroyed(): boolean;
 }
 
-/** The parts of Electron's IpcMainEvent / IpcMainInvokeEvent the IPC layer uses. */
+/** The parts of Electron's IpcMainEvent the IPC layer uses. */
 export interface IpcEventLike {
   readonly sender: IpcSender;
   /** null once the frame has navigated away or been destroyed. */
@@ -27,7 +24,6 @@ export interface IpcEventLike {
 
 /** The parts of Electron's ipcMain the IPC layer uses; tests pass a fake. */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => Promise<Reply>): void;
   on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): void;
 }
 
@@ -36,6 +32,8 @@ export interface RegisterOptions {
   isAppUrl?: (url: string) => boolean;
   /** Told about every refused sender (the Electron entry logs it). */
   onRefused?: (url: string) => void;
+  /** The real dispatch unless a test passes one. */
+  dispatch?: (name: unknown, input: unknown, context: CallContext) => Promise<unknown>;
 }
 
 export interface RegisteredApi {
@@ -45,69 +43,46 @@ export interface RegisteredApi {
   abortAll(): void;
 }
 
-const refusal = (what: string): Reply => ({
-  error: { kind: 'forbidden', message: `${what} is not the lab's own page: call refused`, expected: false },
-});
-
-const badRequest = (message: string): Reply => ({ error: { kind: 'bad-request', message, expected: true } });
-
-export function registerApi(
-  ipcMain: IpcMainLike,
-  dispatch: Dispatch,
-  options: RegisterOptions = {},
-): RegisteredApi {
+export function registerApi(ipcMain: IpcMainLike, options: RegisterOptions = {}): RegisteredApi {
   const fromApp = options.isAppUrl ?? isAppUrl;
-  // Running calls by sender, then by the id the page chose; ids are only unique within one page.
-  const running = new Map<number, Map<number, AbortController>>();
+  const sessions = new Map<number, CallSession>();
 
-  const senderUrl = (event: IpcEventLike): string | undefined => {
-    const url = event.senderFrame?.url;
-    if (url !== undefined && fromApp(url)) return url;
-    options.onRefused?.(url ?? '(a destroyed frame)');
-    return undefined;
+  const reply = (sender: IpcSender, message: ReplyMessage): void => {
+    // A page that closed mid-call has no one to tell (sending would throw).
+    if (!sender.isDestroyed()) sender.send(REPLY_CHANNEL, message);
   };
 
-  ipcMain.handle(CALL_CHANNEL, async (event, id, name, input) => {
-    if (senderUrl(event) === undefined) return refusal(event.senderFrame?.url ?? 'a destroyed frame');
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) return badRequest('a call needs a numeric id');
+  ipcMain.on(CALL_CHANNEL, (event, message) => {
     const { sender } = event;
-    let calls = running.get(sender.id);
-    if (!calls) running.set(sender.id, (calls = new Map()));
-    if (calls.has(id)) return badRequest(`call id ${id} is already running`);
-    const controller = new AbortController();
-    calls.set(id, controller);
-    try {
-      const result = await dispatch(name, input, {
-        // A page that closed mid-call has no one to tell (sending would throw), and a stopped call's
-        // late progress could land on a reloaded page's call of the same id.
-        emit: (apiEvent) => {
-          if (!controller.signal.aborted && !sender.isDestroyed()) sender.send(EVENT_CHANNEL, id, apiEvent);
-        },
-        signal: controller.signal,
-      });
-      return { result };
-    } catch (err) {
-      return { error: reportError(err) };
-    } finally {
-      calls.delete(id);
-      if (calls.size === 0 && running.get(sender.id) === calls) running.delete(sender.id);
+    const url = event.senderFrame?.url;
+    if (url === undefined || !fromApp(url)) {
+      const where = url ?? 'a destroyed frame';
+      options.onRefused?.(where);
+      const id = (message as { id?: unknown } | null)?.id;
+      if (typeof id === 'number')
+        reply(sender, {
+          id,
+          error: { kind: 'forbidden', message: `${where} is not the lab's own page: call refused` },
+        });
+      return;
     }
+    let session = sessions.get(sender.id);
+    if (!session) {
+      session = new CallSession((m) => reply(sender, m), { local: true }, options.dispatch);
+      sessions.set(sender.id, session);
+    }
+    session.receive(message);
   });
 
-  ipcMain.on(CANCEL_CHANNEL, (event, id) => {
-    if (senderUrl(event) === undefined || typeof id !== 'number') return;
-    running.get(event.sender.id)?.get(id)?.abort();
-  });
-
-  // Forgetting the page's calls lets a reloaded page reuse ids while the stopped calls wind down.
+  // Forgetting the page's session lets a reloaded page reuse ids while the stopped calls wind down.
   const abortSender = (senderId: number): void => {
-    for (const controller of running.get(senderId)?.values() ?? []) controller.abort();
-    running.delete(senderId);
+    sessions.get(senderId)?.abortAll();
+    sessions.delete(senderId);
   };
   return {
     abortSender,
     abortAll: () => {
-      for (const senderId of [...running.keys()]) abortSender(senderId);
+      for (const senderId of [...sessions.keys()]) abortSender(senderId);
     },
   };
 }

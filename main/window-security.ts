@@ -1,6 +1,6 @@
 // The window's hardening as plain data and functions (the Electron entry wires them; tests call
 // them): renderer isolation, navigation and pop-up policy, no permissions, the CSP header.
-import { CONTENT_SECURITY_POLICY_HEADER } from '../renderer/csp.ts';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../api/shell-files.ts';
 import { isAppUrl } from './app-origin.ts';
 
 /** BrowserWindow webPreferences: no Node in the page, the preload isolated and sandboxed. */

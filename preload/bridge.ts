@@ -1,23 +1,19 @@
-// window.lab: the api as three narrow functions over IPC. The page never gets ipcRenderer nor an
-// IPC event object (its `sender` is ipcRenderer itself), only call ids, names, inputs and replies.
-import type { ErrorReport } from '../api/errors.ts';
-import { CALL_CHANNEL, CANCEL_CHANNEL, EVENT_CHANNEL } from '../main/ipc-channels.ts';
+// window.lab: the call framing over IPC as two narrow functions. The page never gets ipcRenderer
+// nor an IPC event object (its `sender` is ipcRenderer itself), only the framing's messages.
+import type { CallMessage, ReplyMessage } from '../api/framing.ts';
+import { CALL_CHANNEL, REPLY_CHANNEL } from '../main/ipc-channels.ts';
 
-export type Reply = { result: unknown } | { error: ErrorReport };
-
-/** What the renderer's IpcTransport (renderer/transport.ts) talks to. */
+/** What the renderer's IPC transport (renderer/transport.ts) talks to. */
 export interface LabBridge {
-  call(id: number, name: string, input: unknown): Promise<Reply>;
-  cancel(id: number): void;
+  send(message: CallMessage): void;
   /** Returns the function that removes the listener. */
-  onEvent(listener: (id: number, event: unknown) => void): () => void;
+  onReply(listener: (message: ReplyMessage) => void): () => void;
 }
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
 
 /** The parts of Electron's ipcRenderer the bridge uses; tests pass a fake. */
 export interface IpcRendererLike {
-  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
   send(channel: string, ...args: unknown[]): void;
   on(channel: string, listener: IpcListener): unknown;
   removeListener(channel: string, listener: IpcListener): unknown;
@@ -25,15 +21,11 @@ export interface IpcRendererLike {
 
 export function createLabBridge(ipc: IpcRendererLike): LabBridge {
   return {
-    // The main process answers every call with {result} or {error}, refusals included.
-    call: (id, name, input) => ipc.invoke(CALL_CHANNEL, id, name, input) as Promise<Reply>,
-    cancel: (id) => ipc.send(CANCEL_CHANNEL, id),
-    onEvent: (listener) => {
-      const forward: IpcListener = (_event, id, apiEvent) => {
-        if (typeof id === 'number') listener(id, apiEvent);
-      };
-      ipc.on(EVENT_CHANNEL, forward);
-      return () => void ipc.removeListener(EVENT_CHANNEL, forward);
+    send: (message) => ipc.send(CALL_CHANNEL, message),
+    onReply: (listener) => {
+      const forward: IpcListener = (_event, message) => listener(message as ReplyMessage);
+      ipc.on(REPLY_CHANNEL, forward);
+      return () => void ipc.removeListener(REPLY_CHANNEL, forward);
     },
   };
 }

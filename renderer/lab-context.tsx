@@ -1,11 +1,11 @@
-// What every screen shares: the transport to the lab, the app's info, and the dataset file the
+// What every screen shares: the typed client of the lab, the app's info, and the dataset file the
 // Generate and Dataset screens work on.
 import { createContext, useContext } from 'react';
-import type { Transport } from './transport.ts';
-import type { AppInfo } from '../api/app.ts';
+import type { LabClient } from '../api/framing.ts';
+import type { AppInfo } from '../api/types.ts';
 
 export interface Lab {
-  transport: Transport;
+  lab: LabClient;
   info: AppInfo;
   db: string;
   setDb: (path: string) => void;

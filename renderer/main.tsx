@@ -4,14 +4,9 @@ import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { LabContext, type Lab } from './lab-context.tsx';
-import {
-  IpcTransport,
-  TokenRefused,
-  WebSocketTransport,
-  type LabBridge,
-  type Transport,
-} from './transport.ts';
-import type { AppInfo } from '../api/app.ts';
+import { checkToken, ipcTransport, TokenRefused, webSocketTransport, type LabBridge } from './transport.ts';
+import { LabClient } from '../api/framing.ts';
+import type { AppInfo } from '../api/types.ts';
 import './styles.css';
 
 declare global {
@@ -36,7 +31,7 @@ type Boot =
   | { state: 'loading' }
   | { state: 'token'; refused: boolean }
   | { state: 'failed'; message: string }
-  | { state: 'ready'; transport: Transport; info: AppInfo };
+  | { state: 'ready'; lab: LabClient; info: AppInfo };
 
 function Root() {
   const [boot, setBoot] = useState<Boot>({ state: 'loading' });
@@ -44,17 +39,17 @@ function Root() {
 
   const connect = async (): Promise<void> => {
     try {
-      let transport: Transport;
-      if (window.lab) transport = new IpcTransport(window.lab);
+      let lab: LabClient;
+      if (window.lab) lab = new LabClient(ipcTransport(window.lab));
       else {
         const token = takeToken();
         if (!token) return setBoot({ state: 'token', refused: false });
-        await WebSocketTransport.check(token);
-        transport = new WebSocketTransport(token);
+        await checkToken(token);
+        lab = new LabClient(webSocketTransport(token));
       }
-      const info = await transport.call<AppInfo>('app.info', {});
+      const info = await lab.call('app.info', {});
       setDb(info.defaultDb);
-      setBoot({ state: 'ready', transport, info });
+      setBoot({ state: 'ready', lab, info });
     } catch (err) {
       if (err instanceof TokenRefused) {
         sessionStorage.removeItem(TOKEN_KEY);
@@ -81,9 +76,9 @@ function Root() {
         onToken={(t) => (sessionStorage.setItem(TOKEN_KEY, t), void connect())}
       />
     );
-  const lab: Lab = { transport: boot.transport, info: boot.info, db, setDb };
+  const context: Lab = { lab: boot.lab, info: boot.info, db, setDb };
   return (
-    <LabContext.Provider value={lab}>
+    <LabContext.Provider value={context}>
       <App />
     </LabContext.Provider>
   );

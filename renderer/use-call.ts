@@ -3,36 +3,36 @@
 // is dropped (run resolves to undefined), so a late reply never lands on newer state.
 import { useCallback, useRef, useState } from 'react';
 import { useLab } from './lab-context.tsx';
-import type { ApiEvent } from '../api/events.ts';
+import type { CallInput, CallName, CallResult, LabEvent } from '../api/contract.ts';
+import type { LabCallError } from '../api/framing.ts';
 
-export interface CallState<T> {
-  result?: T;
-  error?: Error;
+export interface CallState<K extends CallName> {
+  result?: CallResult<K>;
+  error?: LabCallError | Error;
   running: boolean;
-  run: (input: unknown, onEvent?: (event: ApiEvent) => void) => Promise<T | undefined>;
+  run: (input: CallInput<K>, onEvent?: (event: LabEvent) => void) => Promise<CallResult<K> | undefined>;
   stop: () => void;
   clear: () => void;
 }
 
-export function useCall<T>(name: string): CallState<T> {
-  const { transport } = useLab();
-  const [result, setResult] = useState<T>();
+export function useCall<K extends CallName>(name: K): CallState<K> {
+  const { lab } = useLab();
+  const [result, setResult] = useState<CallResult<K>>();
   const [error, setError] = useState<Error>();
   const [running, setRunning] = useState(false);
-  const current = useRef<{ controller: AbortController; serial: number } | undefined>(undefined);
-  const serial = useRef(0);
+  const current = useRef<AbortController | undefined>(undefined);
 
   const run = useCallback(
-    async (input: unknown, onEvent?: (event: ApiEvent) => void): Promise<T | undefined> => {
-      current.current?.controller.abort(); // a newer call replaces the one still running
-      const mine = { controller: new AbortController(), serial: ++serial.current };
+    async (input: CallInput<K>, onEvent?: (event: LabEvent) => void): Promise<CallResult<K> | undefined> => {
+      current.current?.abort(); // a newer call replaces the one still running
+      const mine = new AbortController();
       current.current = mine;
       setRunning(true);
       setError(undefined);
       try {
-        const value = await transport.call<T>(name, input, { onEvent, signal: mine.controller.signal });
+        const value = await lab.call(name, input, { onEvent, signal: mine.signal });
         if (current.current !== mine) return undefined; // superseded: its answer is stale
-        setResult(value);
+        setResult(() => value);
         return value;
       } catch (err) {
         if (current.current === mine) setError(err as Error);
@@ -41,7 +41,7 @@ export function useCall<T>(name: string): CallState<T> {
         if (current.current === mine) setRunning(false);
       }
     },
-    [transport, name],
+    [lab, name],
   );
 
   return {
@@ -49,9 +49,9 @@ export function useCall<T>(name: string): CallState<T> {
     error,
     running,
     run,
-    stop: () => current.current?.controller.abort(),
+    stop: () => current.current?.abort(),
     clear: () => {
-      current.current?.controller.abort();
+      current.current?.abort();
       current.current = undefined;
       setRunning(false);
       setResult(undefined);

@@ -4,10 +4,9 @@ import { build } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../core/paths.ts';
-import { CONTENT_SECURITY_POLICY } from '../renderer/csp.ts';
-import { RENDERER_DIR } from '../main/paths.ts';
+import { CONTENT_SECURITY_POLICY, UI_DIR } from '../api/shell-files.ts';
 
-export async function buildRenderer(outDir = RENDERER_DIR): Promise<string> {
+export async function buildRenderer(outDir = UI_DIR): Promise<string> {
   mkdirSync(outDir, { recursive: true });
   await build({
     entryPoints: { app: join(projectRoot, 'renderer', 'main.tsx') },

@@ -1,17 +1,14 @@
 // `npm start`: the desktop app where Electron can start, otherwise the same UI served to a browser.
 // Electron needs its downloaded binary and, on Linux, a display; without them (CI machines, SSH
 // sessions, containers) the lab is still one command away, with one line saying why.
-//   tsx scripts/start.ts               build, then launch Electron or serve on $PORT (8080)
-//   tsx scripts/start.ts --build-only  build what the desktop app loads (for packaging), then exit
+//   tsx scripts/start.ts               build (scripts/build.ts), then launch Electron or serve on $PORT (8080)
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { projectRoot } from '../core/paths.ts';
-import { PRELOAD_BUNDLE } from '../main/paths.ts';
-import { buildRenderer } from './build-renderer.ts';
+import { LAB_ROOT, UI_DIR } from '../api/shell-files.ts';
+import { buildAll } from './build.ts';
 import { serveUntilStopped } from '../server/serve-until-stopped.ts';
 
 type Env = Record<string, string | undefined>;
@@ -106,68 +103,12 @@ function readTextOrUndefined(path: string): string | undefined {
   }
 }
 
-/** The preload as one CommonJS file that requires nothing but 'electron' (a sandboxed preload's limit). */
-export async function bundlePreload(outfile = PRELOAD_BUNDLE): Promise<string> {
-  await build({
-    entryPoints: [join(projectRoot, 'preload', 'index.ts')],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node22',
-    external: ['electron'],
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
-/**
- * The main process runs the compiled tree (tsc with tsconfig.build.json's options, as `npm run
- * build`), not a bundle: core/ finds its Python runner, task files and episode worker beside its own
- * modules. Only main/ and what it loads: a compiled dist/cli would make bin/lab.js stop running the
- * sources. Resolves to whether tsc found no type errors (it emits regardless).
- */
-function compileMain(): Promise<boolean> {
-  const config = join(projectRoot, 'dist', 'tsconfig.desktop.json');
-  mkdirSync(dirname(config), { recursive: true });
-  // Relative paths in the extended file resolve against that file: outDir stays dist/.
-  const desktop = { extends: '../tsconfig.build.json', include: ['../main', '../core', '../tasks'] };
-  writeFileSync(config, JSON.stringify(desktop, null, 2) + '\n');
-  const tsc = require.resolve('typescript/bin/tsc');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsc, '-p', config], { cwd: projectRoot, stdio: 'inherit' });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve(code === 0));
-  });
-}
-
-/** The files core/ loads at run time that tsc does not emit (the Python runner and its robot API). */
-function copyRuntimeFiles(dir = join(projectRoot, 'core')): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) copyRuntimeFiles(path);
-    else if (!['.ts', '.md'].includes(extname(entry.name)))
-      cpSync(path, join(projectRoot, 'dist', relative(projectRoot, path)));
-  }
-}
-
-/**
- * Everything Electron loads from dist/ besides the renderer: main, its imports, the preload.
- * Resolves to whether the TypeScript compiled without type errors.
- */
-export async function buildDesktopShell(): Promise<boolean> {
-  const typesOk = await compileMain();
-  copyRuntimeFiles();
-  await bundlePreload();
-  return typesOk;
-}
-
 type LaunchOutcome = { exitCode: number } | { problem: string };
 
 function launchElectron(executable: string): Promise<LaunchOutcome> {
   const env: Env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // set by some editors' terminals; Electron would run as plain Node
-  const child = spawn(executable, [projectRoot], { stdio: 'inherit', env });
+  const child = spawn(executable, [LAB_ROOT], { stdio: 'inherit', env });
   const started = Date.now();
   let interrupted = false; // Ctrl+C during start-up is the person's choice, not a failure to start
   const forward = (signal: NodeJS.Signals): void => {
@@ -189,23 +130,18 @@ function launchElectron(executable: string): Promise<LaunchOutcome> {
   });
 }
 
-function serveInBrowser(rendererDir: string, problem: string): Promise<number> {
+function serveInBrowser(uiDir: string, problem: string): Promise<number> {
   process.stdout.write(
     `Electron cannot start here (${problem}): serving the same UI to your browser instead\n`,
   );
-  return serveUntilStopped({ rendererDir, port: portFromEnv(process.env) });
+  return serveUntilStopped({ uiDir, port: portFromEnv(process.env) });
 }
 
-async function main(args: string[]): Promise<number> {
-  const rendererDir = await buildRenderer();
-  if (args.includes('--build-only')) {
-    // Packaging stops at a type error; a development start (below) goes on, as tsx would.
-    if (!(await buildDesktopShell())) throw new Error('TypeScript reported errors (above): not packaging');
-    process.stdout.write(
-      `built the renderer (${rendererDir}), the main process and the preload into dist/\n`,
-    );
-    return 0;
-  }
+async function main(): Promise<number> {
+  // A development start goes on after a type error, as tsx would; packaging (npm run dist) does not.
+  if (!(await buildAll()))
+    process.stderr.write('start: TypeScript reported errors (above); starting anyway\n');
+  const uiDir = UI_DIR;
   const electronDir = electronPackageDir();
   let electronPath = electronBinaryPath(electronDir, process.env, readTextOrUndefined);
   if (
@@ -222,15 +158,13 @@ async function main(args: string[]): Promise<number> {
     electronPath,
     exists: existsSync,
   });
-  if (problem !== undefined) return serveInBrowser(rendererDir, problem);
-  if (!(await buildDesktopShell()))
-    process.stderr.write('start: TypeScript reported errors (above); starting anyway\n');
+  if (problem !== undefined) return serveInBrowser(uiDir, problem);
   const outcome = await launchElectron(electronPath as string); // no problem means a path
-  return 'exitCode' in outcome ? outcome.exitCode : serveInBrowser(rendererDir, outcome.problem);
+  return 'exitCode' in outcome ? outcome.exitCode : serveInBrowser(uiDir, outcome.problem);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
+  main().then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`start: ${err instanceof Error ? err.message : String(err)}\n`);

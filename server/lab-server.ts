@@ -8,10 +8,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { dispatch } from '../api/index.ts';
+import { dispatch, type Shell } from '../api/dispatch.ts';
 import { reportError } from '../api/errors.ts';
-import { handleSocketMessage, type SocketSession } from './socket-protocol.ts';
-import { CONTENT_SECURITY_POLICY_HEADER } from '../renderer/csp.ts';
+import { CallSession } from '../api/call-session.ts';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../api/shell-files.ts';
 
 export interface LabServerOptions {
   host?: string;
@@ -19,8 +19,10 @@ export interface LabServerOptions {
   port?: number;
   /** Required from every api client; generated when not given. */
   token?: string;
-  /** The built renderer (index.html and its assets). */
-  rendererDir: string;
+  /** The built UI (index.html and its assets). */
+  uiDir: string;
+  /** The dataset the UI opens unless told otherwise. */
+  defaultDb?: string;
 }
 
 export interface LabServer {
@@ -65,7 +67,14 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       else res.destroy();
     });
   });
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  const shell: Shell = { local: false, defaultDb: options.defaultDb };
+  // The browser offers the token as a subprotocol (never in the URL, which servers and proxies log)
+  // beside the lab's own protocol name, which is the one the server answers with.
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_BODY_BYTES,
+    handleProtocols: (offered) => (offered.has(SOCKET_PROTOCOL) ? SOCKET_PROTOCOL : false),
+  });
   let origin = '';
 
   // A page of the lab itself sends its own origin: the bound address, or the name the browser used
@@ -108,11 +117,15 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
           : `the request body is not JSON: ${(err as Error).message}`,
       });
     }
+    // A client that goes away stops its call.
+    const controller = new AbortController();
+    res.on('close', () => controller.abort());
     try {
-      sendJson(res, 200, { result: await dispatch(call, body) });
+      const result = await dispatch(call, body, { emit: () => {}, signal: controller.signal, shell });
+      sendJson(res, 200, { result });
     } catch (err) {
       const report = reportError(err);
-      sendJson(res, report.expected ? 400 : 500, { error: report });
+      sendJson(res, report.kind === 'internal' ? 500 : 400, { error: report });
     }
   }
 
@@ -125,8 +138,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     // An absolute path normalises every '..' away at the root, so the result stays inside the folder.
     const relative = normalize(decoded).replace(/^([/\\])+/, '');
-    const file = join(options.rendererDir, relative);
-    if (relative.startsWith('..') || !file.startsWith(options.rendererDir + sep))
+    const file = join(options.uiDir, relative);
+    if (relative.startsWith('..') || !file.startsWith(options.uiDir + sep))
       return sendText(res, 404, 'not found');
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) return sendText(res, 404, 'not found');
@@ -154,22 +167,26 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (foreignOrigin(req)) return refuse(403, 'Forbidden');
-    if (!tokenMatches(url.searchParams.get('token'))) return refuse(401, 'Unauthorized');
+    if (!tokenMatches(socketToken(req.headers['sec-websocket-protocol']))) return refuse(401, 'Unauthorized');
     sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
   });
 
   function serveSocket(ws: WebSocket): void {
-    const session: SocketSession = {
-      running: new Map(),
-      send: (message) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-      },
-    };
-    ws.on('message', (data) => handleSocketMessage(session, data.toString(), dispatch));
-    ws.on('error', () => ws.terminate()); // an oversized or malformed frame ends this client, not the server
-    ws.on('close', () => {
-      for (const controller of session.running.values()) controller.abort();
+    const session = new CallSession((message) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    }, shell);
+    ws.on('message', (data) => {
+      let message: unknown;
+      try {
+        message = JSON.parse(data.toString());
+      } catch {
+        ws.send(JSON.stringify({ error: { kind: 'bad-request', message: 'the message is not JSON' } }));
+        return;
+      }
+      session.receive(message);
     });
+    ws.on('error', () => ws.terminate()); // an oversized or malformed frame ends this client, not the server
+    ws.on('close', () => session.abortAll());
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -190,6 +207,17 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The WebSocket subprotocol of the lab's call framing; the token rides beside it as `blazer-token.<hex>`. */
+export const SOCKET_PROTOCOL = 'blazer-lab';
+const TOKEN_PROTOCOL = 'blazer-token.';
+
+/** The token a socket offered in Sec-WebSocket-Protocol, hex-encoded there (protocol names allow few characters). */
+function socketToken(header: string | undefined): string | null {
+  const offered = (header ?? '').split(',').map((p) => p.trim());
+  const hex = offered.find((p) => p.startsWith(TOKEN_PROTOCOL))?.slice(TOKEN_PROTOCOL.length);
+  return hex && /^(?:[0-9a-f]{2})+$/.test(hex) ? Buffer.from(hex, 'hex').toString('utf8') : null;
 }
 
 class BodyTooLarge extends Error {}

@@ -6,8 +6,8 @@ import { all, bottomAt, fail, insideSquare, pass } from '../core/tasks/checks.ts
 import type { TaskMemory, Verdict } from '../core/tasks/types.ts';
 import type { WorldView } from '../core/tasks/world.ts';
 import { push } from '../core/sim/skills.ts';
-import type { ObjectState } from '../core/sim/scene-state.ts';
 import { uniform } from '../core/random.ts';
+import type { ObjectState } from '../api/types.ts';
 
 export const PUSH = { block: 0.05, target: 0.1, lifted: 0.02 };
 

@@ -4,7 +4,7 @@
 // Run: npm run bench:tasks  (add -- --seeds N, default 6)
 import { availableParallelism } from 'node:os';
 import { loadTasks } from '../../core/tasks/registry.ts';
-import { runEpisodesInWorkers } from '../../core/tasks/pool.ts';
+import { runInWorkers } from '../../core/generate/workers.ts';
 
 const seedsArg = process.argv.indexOf('--seeds');
 const seeds = seedsArg > 0 ? Number(process.argv[seedsArg + 1]) : 6;
@@ -18,7 +18,7 @@ async function measure(
 ): Promise<{ perTask: Map<string, number>; overall: number; failures: string[] }> {
   const busy = new Map<string, number>(); // wall seconds of episode work per task, summed
   const start = performance.now();
-  const outcomes = await runEpisodesInWorkers(jobs, workers);
+  const outcomes = await runInWorkers(jobs, workers);
   const wall = (performance.now() - start) / 1000;
   const failures: string[] = [];
   for (const o of outcomes) {

@@ -16,7 +16,6 @@ import { seededRandom } from '../../core/random.ts';
 import { synthetic } from '../dataset/synthetic.ts';
 import { startLabServer } from '../../server/lab-server.ts';
 import { buildRenderer } from '../../scripts/build-renderer.ts';
-import { setDefaultDb } from '../../api/app.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { launchBrowser } from '../../test/browser/browser.ts';
 
@@ -64,21 +63,21 @@ const big = makeDataset(BIG);
 const small = makeDataset(SMALL);
 console.log(`databases built in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
-const server = await startLabServer({
-  rendererDir: await buildRenderer(join(tmpdir(), `blazer-bench-ui-${process.pid}`)),
-});
+// One server per database (each opens its own by default), serving the same built UI.
+const uiDir = await buildRenderer(join(tmpdir(), `blazer-bench-ui-${process.pid}`));
+const servers = {
+  small: await startLabServer({ uiDir, defaultDb: small }),
+  big: await startLabServer({ uiDir, defaultDb: big }),
+};
+const server = servers.small;
 const browser = await launchBrowser();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  const url = `${server.url}/?screen=dataset#token=${server.token}`;
   const paints: Record<string, { row: number; chart: number }[]> = { small: [], big: [] };
   for (let r = 0; r < RUNS; r++) {
-    for (const [name, path] of [
-      ['small', small],
-      ['big', big],
-    ] as const) {
-      setDefaultDb(path);
-      paints[name].push(await datasetPaint(page, url));
+    for (const name of ['small', 'big'] as const) {
+      const { url, token } = servers[name];
+      paints[name].push(await datasetPaint(page, `${url}/?screen=dataset#token=${token}`));
     }
   }
   const row = { small: median(paints.small.map((p) => p.row)), big: median(paints.big.map((p) => p.row)) };
@@ -136,7 +135,7 @@ try {
   }
 } finally {
   await browser.close();
-  await server.close();
+  await Promise.all([servers.small.close(), servers.big.close()]);
   await disposeResources();
   for (const path of [big, small])
     for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });

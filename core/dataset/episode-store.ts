@@ -72,10 +72,14 @@ export class EpisodeStore {
   private readonly insertProgram;
   private readonly findProgram;
   private readonly insertEpisodeStatement;
+  private readonly hasEpisodeStatement;
 
   constructor(readonly db: Db) {
     this.insertProgram = db.prepare('INSERT OR IGNORE INTO programs (hash, text) VALUES (?, ?)');
     this.findProgram = db.prepare('SELECT id FROM programs WHERE hash = ?').pluck();
+    this.hasEpisodeStatement = db.prepare(
+      'SELECT 1 FROM episodes WHERE run_id = ? AND task = ? AND arm = ? AND seed = ? AND sample = ?',
+    );
     this.insertEpisodeStatement = db.prepare(`
       INSERT OR IGNORE INTO episodes (run_id, task, split, arm, seed, sample, instruction, scene, prompt, answer, format,
         program_id, trace, success, failure_kind, failure, reason, model, sampling, tokens, sim_seconds, wall_seconds, created_at)
@@ -121,12 +125,17 @@ export class EpisodeStore {
     this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, Date.now(), runId);
   }
 
-  /** Keys 'task/arm/seed/sample' of the episodes a run already has. */
-  doneInRun(runId: number): Set<string> {
+  /** How many episodes a run already has, per task. */
+  countInRun(runId: number): Map<string, number> {
     const rows = this.db
-      .prepare('SELECT task, arm, seed, sample FROM episodes WHERE run_id = ?')
-      .all(runId) as { task: string; arm: string; seed: number; sample: number }[];
-    return new Set(rows.map((r) => episodeKey(r.task, r.arm, r.seed, r.sample)));
+      .prepare('SELECT task, COUNT(*) AS n FROM episodes WHERE run_id = ? GROUP BY task')
+      .all(runId) as { task: string; n: number }[];
+    return new Map(rows.map((r) => [r.task, r.n]));
+  }
+
+  /** Whether a run already has this attempt (the unique index answers it). */
+  hasEpisode(runId: number, task: string, arm: string, seed: number, sample: number): boolean {
+    return this.hasEpisodeStatement.get(runId, task, arm, seed, sample) !== undefined;
   }
 
   /** Store one episode (a no-op if the run already has it). Returns whether it was new. */
@@ -239,10 +248,6 @@ export class EpisodeStore {
       .all(params) as { model: string; episodes: number; successes: number }[];
     return rows.map((r) => ({ ...r, rate: r.episodes ? r.successes / r.episodes : 0 }));
   }
-}
-
-export function episodeKey(task: string, arm: string, seed: number, sample: number): string {
-  return `${task}/${arm}/${seed}/${sample}`;
 }
 
 function whereClause(filter: EpisodeFilter): { where: string[]; params: Record<string, unknown> } {

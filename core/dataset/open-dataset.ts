@@ -3,16 +3,14 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import { LabError } from '../errors.ts';
 
 export type Db = Database.Database;
 
-export class DatasetError extends Error {
-  constructor(
-    readonly kind: 'not-sqlite' | 'corrupt' | 'too-new' | 'bad-input' | 'native-module',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DatasetError';
+export class DatasetError extends LabError {
+  declare readonly kind: 'not-sqlite' | 'corrupt' | 'too-new' | 'bad-input' | 'native-module' | 'no-dataset';
+  constructor(kind: DatasetError['kind'], message: string) {
+    super(kind, message);
   }
 }
 
@@ -25,7 +23,7 @@ export function openDataset(path: string, options: { create?: boolean; upTo?: nu
       throw new DatasetError('not-sqlite', `${path} is not a SQLite database; it was left unchanged`);
     }
   } else if (options.create === false) {
-    throw new DatasetError('bad-input', `no dataset at ${path}`);
+    throw new DatasetError('no-dataset', `no dataset at ${path}`);
   }
   let db: Db;
   try {

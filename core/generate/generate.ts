@@ -1,19 +1,28 @@
 // A zero-shot data generation run: for each task, scene seed and sample, a teacher (the scripted
 // solver or an LLM) attempts the task in simulation and the verified result is stored. Rerunning
 // the same configuration resumes: episodes already stored are skipped, none is stored twice.
+// Everything a run could trip on (tasks, teacher, sizes) is checked before any file is touched.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadTasks } from '../tasks/registry.ts';
 import type { TaskDefinition } from '../tasks/types.ts';
-import { EpisodeWorkers, runEpisodesInWorkers } from '../tasks/pool.ts';
-import type { EpisodeResult } from '../tasks/episode.ts';
-import type { ArmName } from '../sim/scene.ts';
-import { openDataset, DatasetError } from '../dataset/open-dataset.ts';
-import { EpisodeStore, episodeKey, type EpisodeRecord } from '../dataset/episode-store.ts';
+import { EpisodeWorkers } from './workers.ts';
+import { openDataset } from '../dataset/open-dataset.ts';
+import { EpisodeStore, type EpisodeRecord } from '../dataset/episode-store.ts';
 import { openModel } from '../llm/open-model.ts';
-import { askForProgram, attemptRecord, type Attempt } from '../planner/attempt.ts';
-import { PROMPT_TEMPLATE_VERSION, type ProgramFormat } from '../planner/prompt.ts';
+import type { ChatModel } from '../llm/types.ts';
+import { solve, type SolverSpec } from '../planner/solve.ts';
+import { PROMPT_TEMPLATE_VERSION } from '../planner/prompt.ts';
 import { projectRoot } from '../paths.ts';
+import { LabError } from '../errors.ts';
+import type {
+  ArmName,
+  Attempt,
+  EpisodeResult,
+  GenerationProgress,
+  GenerationSummary,
+  ProgramFormat,
+} from '../../api/types.ts';
 
 export interface GenerateOptions {
   db: string;
@@ -35,22 +44,13 @@ export interface GenerateOptions {
   signal?: AbortSignal;
 }
 
-export interface GenerationProgress {
-  done: number;
-  total: number;
-  /** Episodes already in the database when the run (re)started. */
-  resumed: number;
-  successes: number;
-  /** Episodes per minute in this session. */
-  perMinute: number;
-  etaSeconds: number;
-  /** The same counts per task (successes: this session's). */
-  tasks: Record<string, { done: number; total: number; successes: number }>;
-}
+/** More episodes than this in one run is a typo, not a plan: split the work with --first-scene. */
+export const MAX_EPISODES_PER_RUN = 1_000_000;
 
-export interface GenerationSummary extends GenerationProgress {
-  runId: number;
-  stopped: boolean;
+export class GenerateError extends LabError {
+  constructor(message: string) {
+    super('bad-request', message);
+  }
 }
 
 interface Job {
@@ -61,61 +61,88 @@ interface Job {
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerationSummary> {
-  if (!(Number.isInteger(options.scenes) && options.scenes > 0))
-    throw new DatasetError('bad-input', '--scenes must be a positive integer');
-  if (!(Number.isInteger(options.samples) && options.samples > 0))
-    throw new DatasetError('bad-input', '--samples must be a positive integer');
   const tasks = await chooseTasks(options.tasks);
+  const firstScene = options.firstScene ?? 0;
+  const total = tasks.length * options.scenes * options.samples;
+  if (!(Number.isSafeInteger(options.scenes) && options.scenes > 0))
+    throw new GenerateError('--scenes must be a positive integer');
+  if (!(Number.isSafeInteger(options.samples) && options.samples > 0))
+    throw new GenerateError('--samples must be a positive integer');
+  if (
+    !Number.isSafeInteger(firstScene) ||
+    firstScene < 0 ||
+    !Number.isSafeInteger(firstScene + options.scenes)
+  )
+    throw new GenerateError('--first-scene must be a non-negative integer');
+  if (total > MAX_EPISODES_PER_RUN)
+    throw new GenerateError(
+      `${tasks.length} tasks x ${options.scenes} scenes x ${options.samples} samples is ${total.toLocaleString('en-US')} episodes; ` +
+        `one run takes at most ${MAX_EPISODES_PER_RUN.toLocaleString('en-US')} (split the scenes over runs with --first-scene)`,
+    );
   const format = options.format ?? 'code';
+  const scripted = options.teacher === 'scripted';
+  // The teacher is opened before the dataset: a wrong name or an unreachable file leaves no file behind.
+  const model = scripted ? undefined : await openModel(options.teacher, { threads: options.threads });
+  try {
+    return await generateInto(options, tasks, model, { firstScene, total, format });
+  } finally {
+    await model?.dispose();
+  }
+}
+
+async function generateInto(
+  options: GenerateOptions,
+  tasks: TaskDefinition[],
+  model: ChatModel | undefined,
+  plan: { firstScene: number; total: number; format: ProgramFormat },
+): Promise<GenerationSummary> {
   const config = {
     tasks: tasks.map((t) => t.id),
     teacher: options.teacher,
     scenes: options.scenes,
-    firstScene: options.firstScene ?? 0,
+    firstScene: plan.firstScene,
     samples: options.samples,
     temperature: options.temperature ?? null,
-    format: options.teacher === 'scripted' ? null : format,
+    format: model ? plan.format : null,
   };
   const db = openDataset(options.db);
   const store = new EpisodeStore(db);
+  const workers = new EpisodeWorkers(options.workers ?? 1);
+  let runId: number | undefined;
   try {
-    const runId = store.startRun({
+    runId = store.startRun({
       key: createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 32),
       config,
       teacher: options.teacher,
       codeVersion: codeVersion(),
-      templateVersion: options.teacher === 'scripted' ? undefined : PROMPT_TEMPLATE_VERSION,
+      templateVersion: model ? PROMPT_TEMPLATE_VERSION : undefined,
     });
-    const done = store.doneInRun(runId);
-    const all: Job[] = tasks.flatMap((task) =>
-      Array.from({ length: options.scenes }, (_, seed) =>
-        Array.from({ length: options.samples }, (_, sample) => ({ task, arm: task.arms[0], seed, sample })),
-      ).flat(),
-    );
-    const todo = all.filter((j) => !done.has(episodeKey(j.task.id, j.arm, j.seed, j.sample)));
-    const started = performance.now();
+    const run = runId;
+    const already = store.countInRun(run);
+    const resumed = [...already.values()].reduce((a, b) => a + b, 0);
     const progress: GenerationProgress = {
-      done: all.length - todo.length,
-      total: all.length,
-      resumed: all.length - todo.length,
+      done: resumed,
+      total: plan.total,
+      resumed,
       successes: 0,
       perMinute: 0,
       etaSeconds: 0,
-      tasks: Object.fromEntries(tasks.map((t) => [t.id, { done: 0, total: 0, successes: 0 }])),
+      tasks: Object.fromEntries(
+        tasks.map((t) => [
+          t.id,
+          { done: already.get(t.id) ?? 0, total: options.scenes * options.samples, successes: 0 },
+        ]),
+      ),
     };
-    const pending = new Set(todo);
-    for (const job of all) {
-      progress.tasks[job.task.id].total++;
-      if (!pending.has(job)) progress.tasks[job.task.id].done++;
-    }
+    const started = performance.now();
     const report = (): void => options.onProgress?.({ ...progress, tasks: structuredClone(progress.tasks) });
-    const record = (record: EpisodeRecord): void => {
-      const perTask = progress.tasks[record.task];
-      if (store.addEpisode(runId, record)) {
+    const record = (entry: EpisodeRecord): void => {
+      const perTask = progress.tasks[entry.task];
+      if (store.addEpisode(run, entry)) {
         progress.done++;
         perTask.done++;
       }
-      if (record.success) {
+      if (entry.success) {
         progress.successes++;
         perTask.successes++;
       }
@@ -127,84 +154,79 @@ export async function generate(options: GenerateOptions): Promise<GenerationSumm
     };
     report();
 
-    if (options.teacher === 'scripted') {
-      await runEpisodesInWorkers(
-        todo.map((j) => ({
-          taskId: j.task.id,
-          seed: j.seed,
-          arm: j.arm,
-          solver: 'scripted' as const,
-          sample: j.sample,
-        })),
-        options.workers ?? 1,
-        (outcome) => {
-          if ('error' in outcome)
-            throw new Error(`${outcome.job.taskId} seed ${outcome.job.seed}: ${outcome.error}`);
-          const { taskId, seed, sample } = outcome.job;
-          const job = todo.find((j) => j.task.id === taskId && j.seed === seed && j.sample === sample)!;
-          record(fromEpisode(job, outcome.result));
-        },
-        options.signal,
-      );
-    } else {
-      // One model in this thread, shared by every episode; scenes and programs run on the worker
-      // threads. Up to `concurrency` episodes are in flight, so simulation overlaps generation and a
-      // remote teacher gets several requests at once.
-      const model = await openModel(options.teacher, { threads: options.threads });
-      const pool = new EpisodeWorkers(options.workers ?? 1);
-      const about = { format, model: model.describe() };
-      store.recordModel(about.model);
-      let next = 0;
-      try {
-        const concurrency = options.concurrency ?? (model.describe().kind === 'openai' ? 4 : 2);
-        await Promise.all(
-          Array.from({ length: Math.min(concurrency, todo.length) }, async () => {
-            while (next < todo.length && !options.signal?.aborted) {
-              const job = todo[next++];
-              const where = { taskId: job.task.id, seed: job.seed, arm: job.arm };
-              const start = await pool.request({ ...where, prepare: true });
-              if (!start.prepared) throw new Error(`${job.task.id} seed ${job.seed}: ${start.error}`);
-              const sampling = {
-                temperature: options.temperature ?? 0.7,
-                maxTokens: 1024,
-                seed: sampleSeed(job),
-              };
-              const asked = await askForProgram(start.prepared.instruction, start.prepared.state, {
+    const about = model?.describe();
+    if (about) store.recordModel(about);
+    const concurrency = model
+      ? (options.concurrency ?? (about!.kind === 'openai' ? 4 : 2))
+      : (options.workers ?? 1);
+    const todo = pendingJobs(tasks, options.scenes, options.samples, plan.firstScene, (job) =>
+      store.hasEpisode(run, job.task.id, job.arm, job.seed, job.sample),
+    );
+    // `concurrency` feeders each take the next job when their last one is stored.
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let next = todo.next(); !next.done && !options.signal?.aborted; next = todo.next()) {
+          const job = next.value;
+          const solver: SolverSpec = model
+            ? {
+                kind: 'model',
                 model,
-                format,
-                sampling,
-                signal: options.signal,
-              });
-              const ran = await pool.request(
-                asked.program ? { ...where, program: asked.program } : { ...where, solver: 'none' },
-              );
-              if (!ran.result) throw new Error(`${job.task.id} seed ${job.seed}: ${ran.error}`);
-              record(fromAttempt(job, attemptRecord(ran.result, asked, { ...about, sampling })));
-            }
-          }),
-        );
-      } finally {
-        await pool.close();
-        await model.dispose();
-      }
-    }
+                format: plan.format,
+                sampling: { temperature: options.temperature ?? 0.7, maxTokens: 1024, seed: sampleSeed(job) },
+              }
+            : { kind: 'scripted' };
+          const episode = await workers.open(job.task.id, job.seed, { arm: job.arm });
+          let solved;
+          try {
+            solved = await solve(episode, solver, { signal: options.signal });
+          } finally {
+            episode.close();
+          }
+          if (options.signal?.aborted && solved.attempt?.generation.finishReason === 'abort') return; // cut short: not data
+          record(
+            solved.attempt
+              ? fromAttempt(job, solved.attempt, solved.result)
+              : fromEpisode(job, solved.result),
+          );
+        }
+      }),
+    );
     const stopped = progress.done < progress.total;
-    store.finishRun(runId, stopped ? 'stopped' : 'done');
-    return { ...progress, runId, stopped };
+    store.finishRun(run, stopped ? 'stopped' : 'done');
+    return { ...progress, runId: run, stopped, scenesBuilt: workers.scenesBuilt() };
+  } catch (err) {
+    if (runId !== undefined) store.finishRun(runId, 'stopped');
+    throw err;
   } finally {
+    await workers.close();
     db.close();
   }
+}
+
+/** The run's episodes not yet stored, in order, one at a time: a large run never sits in memory. */
+function* pendingJobs(
+  tasks: TaskDefinition[],
+  scenes: number,
+  samples: number,
+  firstScene: number,
+  stored: (job: Job) => boolean,
+): Generator<Job> {
+  for (const task of tasks)
+    for (let seed = firstScene; seed < firstScene + scenes; seed++)
+      for (let sample = 0; sample < samples; sample++) {
+        const job = { task, arm: task.arms[0], seed, sample };
+        if (!stored(job)) yield job;
+      }
 }
 
 async function chooseTasks(selection: GenerateOptions['tasks']): Promise<TaskDefinition[]> {
   const tasks = await loadTasks();
   if (selection === 'train' || selection === 'all') return tasks.filter((t) => t.split === 'train');
-  return selection.map((id) => {
+  return [...new Set(selection)].map((id) => {
     const task = tasks.find((t) => t.id === id);
-    if (!task) throw new DatasetError('bad-input', `no task '${id}'`);
+    if (!task) throw new GenerateError(`no task '${id}' (see lab tasks)`);
     if (task.split === 'heldout')
-      throw new DatasetError(
-        'bad-input',
+      throw new GenerateError(
         `task '${id}' is held out: it is for evaluation only, never for data generation`,
       );
     return task;
@@ -232,27 +254,27 @@ function fromEpisode(job: Job, r: EpisodeResult): EpisodeRecord {
   };
 }
 
-function fromAttempt(job: Job, a: Attempt): EpisodeRecord {
+function fromAttempt(job: Job, a: Attempt, r: EpisodeResult): EpisodeRecord {
   return {
     ...identity(job),
     instruction: a.instruction,
-    scene: a.episode.initialState,
+    scene: r.initialState,
     prompt: a.prompt,
     answer: a.answer,
     format: a.format,
     program: a.program,
-    trace: a.episode.trace,
+    trace: r.trace,
     success: a.success,
     failureKind: a.failure?.kind,
     failure: a.failure
       ? `${a.failure.message}${a.failure.line ? ` (line ${a.failure.line})` : ''}`
       : undefined,
-    reason: a.episode.reason,
+    reason: r.reason,
     model: a.model.id,
     sampling: a.sampling,
     tokens: a.generation.tokens,
-    simSeconds: a.episode.simSeconds,
-    wallSeconds: a.episode.wallSeconds,
+    simSeconds: r.simSeconds,
+    wallSeconds: r.wallSeconds,
   };
 }
 

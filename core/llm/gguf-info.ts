@@ -8,41 +8,22 @@
 // readGgufFileInfo for the typed metadata.
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { LabError } from '../errors.ts';
 import { GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
+import type { GgufInfo } from '../../api/types.ts';
 
 export type ModelFileProblem = 'missing' | 'unreadable' | 'not-gguf' | 'truncated' | 'corrupt';
 
-export class ModelFileError extends Error {
-  override name = 'ModelFileError';
+export class ModelFileError extends LabError {
+  declare readonly kind: ModelFileProblem;
   constructor(
     readonly path: string,
-    readonly kind: ModelFileProblem,
+    kind: ModelFileProblem,
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${path}: ${detail}`, options);
+    super(kind, `${path}: ${detail}`, options);
   }
-}
-
-export interface ModelInfo {
-  path: string;
-  file: string;
-  fileBytes: number;
-  /** 'model', or 'adapter' for a LoRA adapter (general.type). */
-  type: string;
-  architecture: string;
-  name?: string;
-  /** Sum of the element counts of every tensor. */
-  parameters: number;
-  tensors: number;
-  contextLength?: number;
-  hasChatTemplate: boolean;
-  /** The first 200 characters of tokenizer.chat_template. */
-  chatTemplate?: string;
-  /** 'F32', 'F16', 'Q4_K_M', … from general.file_type, else the dominant tensor type. */
-  quantisation?: string;
-  /** adapter.lora.alpha, for LoRA adapters. */
-  loraAlpha?: number;
 }
 
 const MAX_COUNT = 1_000_000;
@@ -264,7 +245,7 @@ function quantisationName(info: GgufFileInfo): string | undefined {
 }
 
 /** Reads a GGUF file's header; throws ModelFileError for anything that is not a whole GGUF file. */
-export async function readModelInfo(path: string): Promise<ModelInfo> {
+export async function readGgufInfo(path: string): Promise<GgufInfo> {
   let fileBytes: number;
   try {
     const s = await stat(path);
@@ -341,21 +322,4 @@ export async function readModelInfo(path: string): Promise<ModelInfo> {
     quantisation: quantisationName(info),
     loraAlpha: typeof alpha === 'number' ? alpha : undefined,
   };
-}
-
-/** A few readable lines for the terminal. */
-export function formatModelInfo(info: ModelInfo): string {
-  const lines = [
-    `${info.file}  (${info.type}, ${info.architecture}${info.name ? `, "${info.name}"` : ''})`,
-    `  size          ${info.fileBytes.toLocaleString('en-US')} bytes`,
-    `  parameters    ${info.parameters.toLocaleString('en-US')} in ${info.tensors} tensors`,
-  ];
-  if (info.quantisation) lines.push(`  quantisation  ${info.quantisation}`);
-  if (info.contextLength !== undefined) lines.push(`  context       ${info.contextLength}`);
-  if (info.type !== 'adapter')
-    lines.push(
-      `  chat template ${info.chatTemplate ? JSON.stringify(info.chatTemplate.slice(0, 60)) + '…' : 'none'}`,
-    );
-  if (info.loraAlpha !== undefined) lines.push(`  lora alpha    ${info.loraAlpha}`);
-  return `${lines.join('\n')}\n`;
 }

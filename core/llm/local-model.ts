@@ -3,7 +3,7 @@
 // - One Llama backend per process (per gpu setting), created lazily and shared by every LocalModel.
 //   It outlives the models (re-initialising costs 0.5–1.5 s); disposeSharedLlama() frees it when
 //   idle. A backend passed in as `llama` belongs to the caller and is never disposed here.
-// - Files are checked with readModelInfo first, so a missing, truncated or corrupt file gives a
+// - Files are checked with readGgufInfo first, so a missing, truncated or corrupt file gives a
 //   ModelFileError instead of llama.cpp's bare "Failed to load model" (or an abort).
 // - Each model owns one context with one sequence; chat() calls are serialised. Every call passes
 //   the whole conversation and LlamaChat reuses the matching KV-cache prefix.
@@ -22,14 +22,11 @@ import {
   type LlamaGrammar,
   type LlamaModel,
 } from 'node-llama-cpp';
-import { readModelInfo, type ModelInfo } from './gguf-info.ts';
-import type {
-  ChatMessage,
-  ChatModel,
-  GenerationOptions,
-  GenerationResult,
-  ModelDescription,
-} from './types.ts';
+import { LabError } from '../errors.ts';
+import { readGgufInfo } from './gguf-info.ts';
+import type { ChatModel, GenerationOptions, GenerationResult } from './types.ts';
+import type { ChatMessage, ModelDescription } from '../../api/types.ts';
+import type { GgufInfo } from '../../api/types.ts';
 
 export interface LoraAdapter {
   filePath: string;
@@ -50,8 +47,10 @@ export interface LocalModelOptions {
 }
 
 /** Loading or running a model failed in llama.cpp; the message carries its logged reason. */
-export class LocalModelError extends Error {
-  override name = 'LocalModelError';
+export class LocalModelError extends LabError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('model-failed', message, options);
+  }
 }
 
 // ---- the shared backend -------------------------------------------------------------------------
@@ -147,7 +146,7 @@ export class LocalModel implements ChatModel {
   private disposed = false;
 
   private constructor(
-    readonly info: ModelInfo,
+    readonly info: GgufInfo,
     private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly context: LlamaContext,
@@ -160,12 +159,12 @@ export class LocalModel implements ChatModel {
   static async load(path: string, options: LocalModelOptions): Promise<LocalModel> {
     if (!Number.isInteger(options.threads) || options.threads < 1)
       throw new RangeError(`LocalModel.load: threads must be a positive integer, got ${options.threads}`);
-    const info = await readModelInfo(path);
+    const info = await readGgufInfo(path);
     if (info.type !== 'model')
       throw new LocalModelError(`${path}: is a GGUF ${info.type} (general.type), not a model`);
     const adapters = options.adapters ?? [];
     for (const adapter of adapters) {
-      const a = await readModelInfo(adapter.filePath);
+      const a = await readGgufInfo(adapter.filePath);
       if (a.type !== 'adapter')
         throw new LocalModelError(`${adapter.filePath}: is not a LoRA adapter (general.type is '${a.type}')`);
       if (a.architecture !== info.architecture)

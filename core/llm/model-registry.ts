@@ -4,40 +4,20 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { labHome } from '../paths.ts';
-import { readModelInfo, type ModelInfo } from './gguf-info.ts';
+import { LabError } from '../errors.ts';
+import { readGgufInfo } from './gguf-info.ts';
 import { parseOpenAISpec } from './openai-model.ts';
-
-export interface RegisteredModel {
-  name: string;
-  path: string;
-  addedAt: string;
-  info: Pick<
-    ModelInfo,
-    | 'type'
-    | 'architecture'
-    | 'parameters'
-    | 'contextLength'
-    | 'quantisation'
-    | 'hasChatTemplate'
-    | 'fileBytes'
-  >;
-}
-
-/** A remote OpenAI-compatible endpoint kept under a short name (its key is never stored). */
-export interface RegisteredEndpoint {
-  name: string;
-  /** openai:MODEL@BASE_URL */
-  spec: string;
-  addedAt: string;
-}
+import type { RegisteredEndpoint, RegisteredModel } from '../../api/types.ts';
 
 interface RegistryFile {
   models: RegisteredModel[];
   endpoints: RegisteredEndpoint[];
 }
 
-export class RegistryError extends Error {
-  override name = 'RegistryError';
+export class RegistryError extends LabError {
+  constructor(message: string) {
+    super('registry', message);
+  }
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -73,7 +53,7 @@ export class ModelRegistry {
     this.checkNewName(name);
     const models = this.list();
     const full = resolve(path);
-    const info = await readModelInfo(full);
+    const info = await readGgufInfo(full);
     const entry: RegisteredModel = {
       name,
       path: full,

@@ -2,13 +2,8 @@
 // app's own `lab serve-model`) as a ChatModel. The key is used for requests only: it is never part
 // of the model's description, logs or the dataset.
 import OpenAI from 'openai';
-import type {
-  ChatMessage,
-  ChatModel,
-  GenerationOptions,
-  GenerationResult,
-  ModelDescription,
-} from './types.ts';
+import type { ChatModel, GenerationOptions, GenerationResult } from './types.ts';
+import type { ChatMessage, ModelDescription } from '../../api/types.ts';
 
 export interface OpenAIModelOptions {
   baseURL: string;

@@ -1,9 +1,12 @@
 // Turning a model's answer into something runnable: the Python code block of a code answer, or
 // the validated steps of a JSON plan. Failures name what was wrong with the answer.
 import { z } from 'zod';
+import { LabError } from '../errors.ts';
 
-export class AnswerError extends Error {
-  override name = 'AnswerError';
+export class AnswerError extends LabError {
+  constructor(message: string) {
+    super('no-program', message);
+  }
 }
 
 /** The Python program in an answer: the last ```python block (or the last fenced block). */

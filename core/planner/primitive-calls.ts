@@ -1,10 +1,10 @@
 // Untrusted primitive calls from a program: decode the numbers, validate every one (finite, inside
 // the arm's workspace box) and only then let the robot move. A bad number ends the attempt before
 // anything moves.
-import type { ArmName } from '../sim/scene.ts';
 import type { Robot } from '../sim/skills.ts';
-import type { PrimitiveResult } from '../sim/arm.ts';
 import type { CallHandler, CallReply } from '../sandbox/python-sandbox.ts';
+import type { ArmName } from '../../api/types.ts';
+import type { PrimitiveResult } from '../../api/types.ts';
 
 type Range = readonly [number, number];
 export const WORKSPACE_BOUNDS: Record<ArmName, { x: Range; y: Range; z: Range }> = {

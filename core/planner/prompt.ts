@@ -1,12 +1,12 @@
 // The planner's prompt, after the paper's released single-agent prompt: the robot API, the
 // conventions, the task and the textual scene state. Templates are versioned and every attempt
 // stores the exact messages and the version.
-import type { ChatMessage } from '../llm/types.ts';
-import type { SceneState } from '../sim/scene-state.ts';
 import { formatSceneState } from '../sim/scene-state.ts';
+import type { SceneState } from '../../api/types.ts';
+import type { ChatMessage } from '../../api/types.ts';
+import type { ProgramFormat } from '../../api/types.ts';
 
 export const PROMPT_TEMPLATE_VERSION = 'blazer-prompt-v1';
-export type ProgramFormat = 'code' | 'json';
 
 export interface FewShotExample {
   instruction: string;

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import type { SceneState } from '../sim/scene-state.ts';
+import type { SceneState } from '../../api/types.ts';
 
 export type ProgramOutcomeKind =
   | 'completed' // ran to its end or called task_completed()

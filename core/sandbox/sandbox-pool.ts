@@ -7,7 +7,7 @@ import {
   type ProgramOutcome,
   type SandboxLimits,
 } from './python-sandbox.ts';
-import type { SceneState } from '../sim/scene-state.ts';
+import type { SceneState } from '../../api/types.ts';
 
 export class SandboxPool {
   private readonly idle: PythonSandbox[];

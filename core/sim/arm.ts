@@ -1,45 +1,14 @@
 // The paper's three primitives on any arm: open_gripper(), close_gripper() and
 // move_gripper(position, yaw) with the gripper pointing down. Each runs in simulated time and
 // reports what happened: reached, unreachable (with the closest pose), blocked, timeout or invalid.
+import type { GripperPose, PrimitiveName, PrimitiveResult, PrimitiveStatus } from '../../api/types.ts';
 import type { Simulation } from './simulation.ts';
 import { BlockingContacts, subtreeBodies, type BlockingContact } from './contacts.ts';
 import { armSpecFor, type ArmSpec } from './arm-spec.ts';
 import { IkSolver } from './ik.ts';
 import { planJointMove, sampleTrajectory } from './trajectory.ts';
-import {
-  downwardGripperMatrix,
-  tiltFromDown,
-  wrapAngle,
-  wrapGripperYaw,
-  yawOf,
-  type Vec3,
-} from './rotation.ts';
-
-export type PrimitiveName = 'open_gripper' | 'close_gripper' | 'move_gripper';
-export type PrimitiveStatus = 'reached' | 'unreachable' | 'blocked' | 'timeout' | 'invalid';
-
-export interface GripperPose {
-  position: Vec3;
-  /** Yaw of the jaws about world z, wrapped to [-pi/2, pi/2): the gripper is symmetric. */
-  yaw: number;
-  /** How far the gripper's approach axis is from straight down, radians. */
-  tilt: number;
-  /** Distance between the fingers, metres. */
-  opening: number;
-}
-
-export interface PrimitiveResult {
-  primitive: PrimitiveName;
-  status: PrimitiveStatus;
-  message: string;
-  /** Simulated seconds the primitive took. */
-  duration: number;
-  pose: GripperPose;
-  /** For unreachable targets: the closest pose the IK found and how far it is. */
-  closest?: { position: Vec3; yaw: number; positionError: number; angleError: number };
-  /** For blocked motions: the contact that stopped the arm. */
-  contact?: BlockingContact;
-}
+import { downwardGripperMatrix, tiltFromDown, wrapAngle, wrapGripperYaw, yawOf } from './rotation.ts';
+import type { Vec3 } from '../../api/types.ts';
 
 export const REACH_POSITION_TOLERANCE = 0.005; // m
 export const REACH_ANGLE_TOLERANCE = (3 * Math.PI) / 180;

@@ -1,4 +1,5 @@
 // Errors a user can act on: each has a kind (for code) and a message naming the file, line or part.
+import { LabError } from '../errors.ts';
 
 export type SimErrorKind =
   | 'xml-parse' // the XML itself is malformed
@@ -8,13 +9,10 @@ export type SimErrorKind =
   | 'bad-input' // a value handed to the simulation that cannot be used
   | 'out-of-memory'; // the wasm heap is exhausted; the module was discarded
 
-export class SimError extends Error {
-  constructor(
-    readonly kind: SimErrorKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SimError';
+export class SimError extends LabError {
+  declare readonly kind: SimErrorKind;
+  constructor(kind: SimErrorKind, message: string) {
+    super(kind, message);
   }
 }
 

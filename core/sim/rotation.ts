@@ -1,6 +1,5 @@
 // Small 3D rotation helpers on row-major 3x3 matrices (MuJoCo's xmat layout), plain arrays.
 
-export type Vec3 = [number, number, number];
 export type Mat3 = number[]; // 9 entries, row-major
 
 /** The gripper pointing straight down, turned by `yaw` about world z: Rz(yaw) * Rx(pi). */

@@ -2,37 +2,19 @@
 // colour and pose relative to its body, and the bodies' world poses. The renderer builds its meshes
 // from this once and then only moves bodies, so live runs, replays and a real arm's mirror share it.
 import type { Simulation } from './simulation.ts';
+import type { GeomShape, GeomView, MeshView, SceneGeometry } from '../../api/types.ts';
 
 /** MuJoCo geom types, by mjtGeom number. */
-const GEOM_TYPES = ['plane', 'hfield', 'sphere', 'capsule', 'ellipsoid', 'cylinder', 'box', 'mesh'] as const;
-export type GeomShape = (typeof GEOM_TYPES)[number];
-
-export interface GeomView {
-  body: number;
-  name: string;
-  shape: GeomShape;
-  /** MuJoCo's geom_size: half-sizes / radius and half-length, depending on the shape. */
-  size: [number, number, number];
-  /** Position and quaternion [w, x, y, z] relative to the body. */
-  pos: [number, number, number];
-  quat: [number, number, number, number];
-  rgba: [number, number, number, number];
-  /** Index into SceneGeometry.meshes for mesh geoms. */
-  mesh?: number;
-}
-
-export interface MeshView {
-  /** Flat xyz vertex coordinates in the mesh frame. */
-  vertices: number[];
-  /** Flat vertex indices, three per triangle. */
-  faces: number[];
-}
-
-export interface SceneGeometry {
-  bodies: { name: string; parent: number }[];
-  geoms: GeomView[];
-  meshes: MeshView[];
-}
+const GEOM_TYPES: readonly GeomShape[] = [
+  'plane',
+  'hfield',
+  'sphere',
+  'capsule',
+  'ellipsoid',
+  'cylinder',
+  'box',
+  'mesh',
+];
 
 /** Geom groups 3 and above hold collision-only or helper shapes that viewers hide by convention. */
 const FIRST_HIDDEN_GROUP = 3;

@@ -1,24 +1,13 @@
 // The paper's textual environment state: for each object its name, centre position, yaw and size
 // (l, w, h), plus the gripper's pose and opening. The text layout is versioned because prompts
 // and stored attempts depend on it.
+import type { ObjectState, SceneState } from '../../api/types.ts';
 import type { Simulation } from './simulation.ts';
 import type { Arm } from './arm.ts';
-import { wrapAngle, yawFromQuat, type Vec3 } from './rotation.ts';
+import { wrapAngle, yawFromQuat } from './rotation.ts';
+import type { Vec3 } from '../../api/types.ts';
 
 export const SCENE_STATE_VERSION = 1;
-
-export interface ObjectState {
-  name: string;
-  position: Vec3; // centre of the object's box, metres
-  yaw: number; // radians about z, (-pi, pi]
-  size: Vec3; // l (along its x), w (along its y), h (z), metres
-}
-
-export interface SceneState {
-  version: number;
-  objects: ObjectState[];
-  gripper?: { position: Vec3; yaw: number; opening: number };
-}
 
 /** Bodies that are scenery, not task objects. */
 const SCENERY = new Set(['table', 'world']);

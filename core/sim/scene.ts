@@ -5,9 +5,7 @@ import { join } from 'node:path';
 import { assetsDir } from '../paths.ts';
 import { SimError } from './errors.ts';
 import { Simulation } from './simulation.ts';
-
-export const ARM_NAMES = ['panda', 'so100'] as const;
-export type ArmName = (typeof ARM_NAMES)[number];
+import { ARM_NAMES, type ArmName } from '../../api/types.ts';
 
 export interface SceneObject {
   name: string;
@@ -45,7 +43,15 @@ export function sceneXml(spec: SceneSpec): string {
   return table.replace('<!-- objects -->', `${bodies}\n    ${spec.extraBodies ?? ''}`);
 }
 
+let built = 0;
+
+/** How many table scenes this thread has built: work done twice shows up here (tests count it). */
+export function scenesBuilt(): number {
+  return built;
+}
+
 export async function loadScene(spec: SceneSpec): Promise<Simulation> {
+  built++;
   return Simulation.fromXml(sceneXml(spec), {
     files: { 'arm.xml': armXml(spec.arm) },
     source: `${spec.arm} table scene`,

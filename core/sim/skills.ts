@@ -1,8 +1,8 @@
 // Scripted building blocks over the three primitives, following the paper's prompt conventions:
 // approach and leave 0.1 m above, grasp at the object's centre with its yaw, release 0.02 m above
 // the destination's top. Reference solutions and demos are written with these.
-import type { PrimitiveResult } from './arm.ts';
-import type { ObjectState } from './scene-state.ts';
+import type { ObjectState } from '../../api/types.ts';
+import type { PrimitiveResult } from '../../api/types.ts';
 
 /** The robot as a program sees it: the paper's three primitives. */
 export interface Robot {

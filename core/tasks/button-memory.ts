@@ -5,9 +5,9 @@
 import { BUTTON } from './scene-kit.ts';
 import { press } from '../sim/skills.ts';
 import type { Robot } from '../sim/skills.ts';
-import type { SceneState } from '../sim/scene-state.ts';
 import type { TaskMemory } from './types.ts';
 import type { WorldView } from './world.ts';
+import type { SceneState } from '../../api/types.ts';
 
 /** What the memory holds: every press in order, which buttons are down now, the deepest push seen. */
 export interface ButtonMemory {
@@ -23,20 +23,27 @@ export function pressDepth(world: WorldView, button: string): number {
 
 /** Record new presses of any of `buttons` in memory (call from observe()). */
 export function latchPresses(world: WorldView, buttons: readonly string[], memory: TaskMemory): void {
-  const presses = (memory.presses ??= []) as string[];
-  const down = (memory.down ??= []) as string[];
-  const deepest = (memory.deepest ??= {}) as Record<string, number>;
+  const latched = buttonMemory(memory);
   for (const button of buttons) {
     const depth = pressDepth(world, button);
-    deepest[button] = Math.max(deepest[button] ?? 0, depth);
-    const wasDown = down.includes(button);
+    latched.deepest[button] = Math.max(latched.deepest[button] ?? 0, depth);
+    const wasDown = latched.down.includes(button);
     if (!wasDown && depth >= BUTTON.pressedAt) {
-      presses.push(button);
-      down.push(button);
+      latched.presses.push(button);
+      latched.down.push(button);
     } else if (wasDown && depth < BUTTON.pressedAt / 2) {
-      down.splice(down.indexOf(button), 1);
+      latched.down.splice(latched.down.indexOf(button), 1);
     }
   }
+}
+
+/** The task memory's button part, started empty on first use. */
+function buttonMemory(memory: TaskMemory): ButtonMemory {
+  const m = memory as Partial<ButtonMemory>;
+  m.presses ??= [];
+  m.down ??= [];
+  m.deepest ??= {};
+  return m as ButtonMemory;
 }
 
 /** latchPresses for buttons named '<colour>_button'. */
@@ -50,12 +57,12 @@ export function latchColourButtons(world: WorldView, colours: readonly string[],
 
 /** The presses recorded so far, in order. */
 export function recordedPresses(memory: TaskMemory): string[] {
-  return [...((memory.presses as string[] | undefined) ?? [])];
+  return [...buttonMemory(memory).presses];
 }
 
 /** The deepest any button was pushed, metres, for near-miss reasons ("pressed only 0.4 cm"). */
 export function deepestPress(memory: TaskMemory, button: string): number {
-  return ((memory.deepest as Record<string, number> | undefined) ?? {})[button] ?? 0;
+  return buttonMemory(memory).deepest[button] ?? 0;
 }
 
 /** Press a button straight down on the top of its cap, from the initial scene state. */

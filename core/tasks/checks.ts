@@ -1,8 +1,8 @@
 // Small geometric checks shared by task verifiers. Each returns a verdict whose reason says how
 // far off a failure was, so near misses read as such.
-import type { Vec3 } from '../sim/rotation.ts';
 import type { Verdict } from './types.ts';
 import type { WorldView } from './world.ts';
+import type { Vec3 } from '../../api/types.ts';
 
 const cm = (metres: number): string => `${(metres * 100).toFixed(1)} cm`;
 

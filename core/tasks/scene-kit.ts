@@ -3,8 +3,9 @@
 // lists it; internal parts start with "_" and are left out of the state.
 import type { Random } from '../random.ts';
 import { uniform } from '../random.ts';
-import type { ArmName, SceneObject } from '../sim/scene.ts';
+import type { SceneObject } from '../sim/scene.ts';
 import { SimError } from '../sim/errors.ts';
+import type { ArmName } from '../../api/types.ts';
 
 export const COLOURS = {
   red: [0.85, 0.15, 0.15, 1],
@@ -184,11 +185,6 @@ export function drawerXml(name: string, at: Point2): string {
     `<geom type="capsule" fromto="0 -0.05 0 0 0.05 0" size="0.008" rgba="0.3 0.3 0.3 1" friction="1.5 0.02 0.001" condim="4"/>` +
     `</body></body></body>`
   );
-}
-
-/** Where the drawer handle is when the drawer is open by `openBy` metres. */
-export function drawerHandlePosition(at: Point2, openBy: number): [number, number, number] {
-  return [at[0] - DRAWER.depth / 2 - DRAWER.handleOffset - openBy, at[1], DRAWER.handleHeight];
 }
 
 /** Geometry of a push button, shared by its MJCF and the tasks. */

@@ -1,7 +1,6 @@
 // The task format: what a task module in tasks/ exports (see README, "Adding a task").
 import type { Random } from '../random.ts';
-import type { ArmName, SceneObject } from '../sim/scene.ts';
-import type { SceneState } from '../sim/scene-state.ts';
+import type { SceneObject } from '../sim/scene.ts';
 import type { WorldView } from './world.ts';
 
 export type Split = 'train' | 'heldout';
@@ -25,6 +24,8 @@ export interface Verdict {
 
 export type { Robot } from '../sim/skills.ts';
 import type { Robot } from '../sim/skills.ts';
+import type { ArmName } from '../../api/types.ts';
+import type { SceneState } from '../../api/types.ts';
 
 /** Memory a task keeps across one episode (e.g. the order buttons were pressed in). */
 export type TaskMemory = Record<string, unknown>;

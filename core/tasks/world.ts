@@ -1,10 +1,11 @@
 // A read-only view of the simulation for task verifiers: poses of named bodies, joint values,
 // contacts and the gripper. Verifiers use this and nothing else, so they stay easy to test.
 import type { Simulation } from '../sim/simulation.ts';
-import type { Arm, GripperPose } from '../sim/arm.ts';
+import type { Arm } from '../sim/arm.ts';
 import { SimError } from '../sim/errors.ts';
-import type { Vec3 } from '../sim/rotation.ts';
 import { subtreeBodies } from '../sim/contacts.ts';
+import type { Vec3 } from '../../api/types.ts';
+import type { GripperPose } from '../../api/types.ts';
 
 export class WorldView {
   constructor(

@@ -1,14 +1,14 @@
 // A recorded episode in the 3D view with a timeline: play, pause, scrub, speed, and the primitive
 // calls marked on the timeline so a step in the trace can be found in the motion.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { SceneGeometry } from '../../core/sim/scene-geometry.ts';
-import type { Trajectory } from '../../core/tasks/recorder.ts';
-import type { PrimitiveResult } from '../../core/sim/arm.ts';
 import { SceneView } from './SceneView.tsx';
+import type { PrimitiveResult } from '../../api/types.ts';
+import type { SceneGeometry } from '../../api/types.ts';
+import type { Recording } from '../../api/types.ts';
 
 interface Props {
   geometry: SceneGeometry;
-  trajectory: Trajectory;
+  recording: Recording;
   trace?: PrimitiveResult[];
   /** Jump here (a frame index) when it changes, e.g. when a trace step is clicked. */
   seekTo?: { frame: number };
@@ -25,8 +25,8 @@ export function stepFrames(trace: PrimitiveResult[], hz: number): number[] {
   return starts;
 }
 
-export function ReplayPlayer({ geometry, trajectory, trace, seekTo }: Props) {
-  const frames = trajectory.frames;
+export function ReplayPlayer({ geometry, recording, trace, seekTo }: Props) {
+  const frames = recording.frames;
   const last = Math.max(frames.length - 1, 0);
   const [frame, setFrame] = useState(0);
   const [playing, setPlaying] = useState(true);
@@ -43,7 +43,7 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo }: Props) {
   useEffect(() => {
     setFrame(0);
     setPlaying(true);
-  }, [trajectory]);
+  }, [recording]);
 
   useEffect(() => {
     if (seekTo) pauseAt(seekTo.frame);
@@ -57,7 +57,7 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo }: Props) {
     const tick = (now: number): void => {
       if (!live.current) return;
       const next =
-        clock.current.from + Math.floor(((now - clock.current.start) / 1000) * trajectory.hz * speed);
+        clock.current.from + Math.floor(((now - clock.current.start) / 1000) * recording.hz * speed);
       if (next >= last) {
         setFrame(last);
         setPlaying(false);
@@ -72,10 +72,10 @@ export function ReplayPlayer({ geometry, trajectory, trace, seekTo }: Props) {
       cancelAnimationFrame(handle);
     };
     // Restart the clock only when play state or speed change, not on every frame.
-  }, [playing, speed, trajectory]);
+  }, [playing, speed, recording]);
 
   const poses = frames[frame]?.poses;
-  const marks = useMemo(() => (trace ? stepFrames(trace, trajectory.hz) : []), [trace, trajectory.hz]);
+  const marks = useMemo(() => (trace ? stepFrames(trace, recording.hz) : []), [trace, recording.hz]);
   const seconds = (frames[frame]?.t ?? 0) - (frames[0]?.t ?? 0);
   const total = (frames[last]?.t ?? 0) - (frames[0]?.t ?? 0);
 

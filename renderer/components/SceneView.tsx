@@ -4,9 +4,9 @@
 import { useEffect, useRef } from 'react';
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import type { SceneGeometry } from '../../core/sim/scene-geometry.ts';
 import { applyPoses, buildScene, type BuiltScene } from '../scene/build-scene.ts';
 import { renderStats } from '../stats.ts';
+import type { SceneGeometry } from '../../api/types.ts';
 
 interface Props {
   geometry?: SceneGeometry;

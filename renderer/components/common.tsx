@@ -1,7 +1,7 @@
 // Small pieces every screen uses: an error box that shows what went wrong, an empty state that
 // says what to do next, a bar chart, the trace of primitive calls, and a code block.
 import type { ReactNode } from 'react';
-import type { PrimitiveResult } from '../../core/sim/arm.ts';
+import type { PrimitiveResult } from '../../api/types.ts';
 
 export function ErrorBox({ error, onDismiss }: { error?: Error | string; onDismiss?: () => void }) {
   if (!error) return null;

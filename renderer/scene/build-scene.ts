@@ -2,7 +2,7 @@
 // each holding its geoms' meshes at their local poses. MuJoCo is Z-up; the camera's up is Z too,
 // so coordinates are used as they are.
 import * as THREE from 'three';
-import type { GeomView, SceneGeometry } from '../../core/sim/scene-geometry.ts';
+import type { GeomView, SceneGeometry } from '../../api/types.ts';
 
 const SEGMENTS = 24;
 /** Bodies that are furniture, not what the user looks at. */

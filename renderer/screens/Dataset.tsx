@@ -1,9 +1,8 @@
 // Dataset: success rates per task and per model, the episodes table (filters, search, virtualised),
 // one episode's prompt, program, trace and failure, and its replay in 3D.
 import { useCallback, useEffect, useState } from 'react';
-import type { EpisodeSummary, Page } from '../../core/dataset/episode-store.ts';
-import type { ViewedEpisode } from '../../api/view.ts';
-import type { PrimitiveResult } from '../../core/sim/arm.ts';
+import type { EpisodeFilter, EpisodeSummary, PageCursor } from '../../api/types.ts';
+import { LabCallError } from '../../api/framing.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import {
@@ -17,24 +16,8 @@ import {
 } from '../components/common.tsx';
 import { VirtualTable, type Column } from '../components/VirtualTable.tsx';
 import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
-import { LabCallError } from '../transport.ts';
 
-interface TaskStats {
-  task: string;
-  split: string;
-  episodes: number;
-  successes: number;
-  rate: number;
-}
-type ModelStats = Omit<TaskStats, 'task' | 'split'> & { model: string };
-
-interface Filter {
-  task?: string;
-  split?: 'train' | 'heldout';
-  success?: boolean;
-  model?: string;
-  programContains?: string;
-}
+type Filter = Pick<EpisodeFilter, 'task' | 'split' | 'success' | 'model' | 'programContains'>;
 
 const COLUMNS: Column<EpisodeSummary>[] = [
   { title: 'id', width: '70px', cell: (r) => r.id },
@@ -56,20 +39,20 @@ const pct = (v: number): string => `${Math.round(100 * v)}%`;
 
 export function Dataset() {
   const { db, setDb } = useLab();
-  const stats = useCall<TaskStats[]>('dataset.stats');
-  const modelStats = useCall<ModelStats[]>('dataset.modelStats');
-  const list = useCall<Page<EpisodeSummary>>('dataset.list');
-  const show = useCall<Record<string, unknown>>('dataset.show');
-  const replay = useCall<ViewedEpisode & { reproduced: boolean }>('dataset.replay');
+  const stats = useCall('dataset.stats');
+  const modelStats = useCall('dataset.modelStats');
+  const list = useCall('dataset.list');
+  const show = useCall('dataset.show');
+  const replay = useCall('dataset.replay');
   const [filter, setFilter] = useState<Filter>({});
   const [search, setSearch] = useState('');
   const [rows, setRows] = useState<EpisodeSummary[]>([]);
-  const [next, setNext] = useState<Page<EpisodeSummary>['next']>();
+  const [next, setNext] = useState<PageCursor>();
   const [selected, setSelected] = useState<number>();
   const [seek, setSeek] = useState<{ frame: number }>();
 
   const load = useCallback(
-    async (after?: Page<EpisodeSummary>['next']) => {
+    async (after?: PageCursor) => {
       const page = await list.run({ db, filter, limit: 200, ...(after ? { after } : {}) });
       if (!page) return;
       setRows((r) => (after ? [...r, ...page.rows] : page.rows));
@@ -93,13 +76,13 @@ export function Dataset() {
     void show.run({ db, id: row.id });
   };
 
-  const missing = stats.error instanceof LabCallError && /no dataset at/.test(stats.error.message);
+  const missing = stats.error instanceof LabCallError && stats.error.kind === 'no-dataset';
   const total = (stats.result ?? []).reduce((n, s) => n + s.episodes, 0);
   const episode = show.result;
-  const trace = (episode?.trace ?? []) as PrimitiveResult[];
+  const trace = episode?.trace ?? [];
   const replayed = replay.result;
-  const marks = replayed?.result.trajectory
-    ? stepFrames(replayed.result.trace, replayed.result.trajectory.hz)
+  const marks = replayed?.result.recording
+    ? stepFrames(replayed.result.trace, replayed.result.recording.hz)
     : [];
 
   return (
@@ -238,7 +221,7 @@ export function Dataset() {
               <>
                 <div className="detail-head">
                   <strong>
-                    #{String(episode.id)} {String(episode.task)} · seed {String(episode.seed)}
+                    #{episode.id} {episode.task} · seed {episode.seed}
                   </strong>
                   <span className={episode.success ? 'ok' : 'bad'}>
                     {episode.success ? 'success' : 'failure'}
@@ -253,17 +236,17 @@ export function Dataset() {
                     {replay.running ? 'Simulating…' : 'Replay in 3D'}
                   </button>
                 </div>
-                <p className="instruction">“{String(episode.instruction)}”</p>
+                <p className="instruction">“{episode.instruction}”</p>
                 <p>
-                  {String(episode.reason)}
-                  {episode.failure ? ` — ${String(episode.failure)}` : ''}
+                  {episode.reason}
+                  {episode.failure ? ` — ${episode.failure}` : ''}
                 </p>
                 <ErrorBox error={show.error ?? replay.error} />
-                {replayed?.result.trajectory && (
+                {replayed?.result.recording && (
                   <>
                     <ReplayPlayer
                       geometry={replayed.view.geometry}
-                      trajectory={replayed.result.trajectory}
+                      recording={replayed.result.recording}
                       trace={replayed.result.trace}
                       seekTo={seek}
                     />
@@ -274,16 +257,16 @@ export function Dataset() {
                 )}
                 <h3>Trace</h3>
                 <TraceList trace={trace} onPick={(i) => setSeek({ frame: marks[i] ?? 0 })} />
-                {typeof episode.program === 'string' && (
+                {episode.program !== null && (
                   <>
                     <h3>Program</h3>
                     <CodeBlock text={episode.program} testId="episode-program" />
                   </>
                 )}
-                {Array.isArray(episode.prompt) && (
+                {episode.prompt && (
                   <>
                     <h3>Prompt</h3>
-                    {(episode.prompt as { role: string; content: string }[]).map((m, i) => (
+                    {episode.prompt.map((m, i) => (
                       <div key={i} className="message">
                         <span className="muted">{m.role}</span>
                         <CodeBlock text={m.content} />
@@ -291,7 +274,7 @@ export function Dataset() {
                     ))}
                   </>
                 )}
-                {typeof episode.answer === 'string' && (
+                {episode.answer !== null && (
                   <>
                     <h3>Answer</h3>
                     <CodeBlock text={episode.answer} />

@@ -1,12 +1,10 @@
 // Generate: configure a zero-shot data generation run, start it, stop it, start it again to resume;
 // live progress per task, rate and ETA, and a log.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { TaskSummary } from '../../api/tasks.ts';
-import type { GenerationProgress, GenerationSummary } from '../../core/generate/generate.ts';
-import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { BarChart, EmptyState, ErrorBox, Field, IntegerInput, TextField } from '../components/common.tsx';
+import type { GenerationProgress } from '../../api/types.ts';
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return '–';
@@ -20,9 +18,9 @@ function duration(seconds: number): string {
 
 export function Generate() {
   const { db, setDb } = useLab();
-  const tasks = useCall<TaskSummary[]>('tasks.list');
-  const models = useCall<{ models: RegisteredModel[]; endpoints: RegisteredEndpoint[] }>('models.list');
-  const generation = useCall<GenerationSummary>('generate.run');
+  const tasks = useCall('tasks.list');
+  const models = useCall('models.list');
+  const generation = useCall('generate.run');
   const [chosen, setChosen] = useState<string[]>([]);
   const [teacher, setTeacher] = useState('scripted');
   const [scenes, setScenes] = useState(5);

@@ -1,17 +1,8 @@
 // Models: the lab's local GGUF models and LoRA adapters (metadata, size), remote OpenAI-compatible
 // endpoints by spec, and a test prompt that reports tokens per second.
 import { useEffect, useState } from 'react';
-import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
 import { useCall } from '../use-call.ts';
 import { CodeBlock, EmptyState, ErrorBox, Field, TextField } from '../components/common.tsx';
-
-interface TestResult {
-  model: { id: string };
-  text: string;
-  tokens: number;
-  seconds: number;
-  tokensPerSecond: number;
-}
 
 function size(bytes: number): string {
   return bytes >= 1e9
@@ -26,16 +17,14 @@ function count(n: number): string {
 }
 
 export function Models() {
-  const list = useCall<{ registry: string; models: RegisteredModel[]; endpoints: RegisteredEndpoint[] }>(
-    'models.list',
-  );
-  const addEndpoint = useCall<RegisteredEndpoint>('models.addEndpoint');
+  const list = useCall('models.list');
+  const addEndpoint = useCall('models.addEndpoint');
   const [endpointName, setEndpointName] = useState('');
   const [endpointSpec, setEndpointSpec] = useState('');
-  const add = useCall<RegisteredModel>('models.add');
-  const addTiny = useCall<RegisteredModel>('models.addTiny');
-  const remove = useCall<{ removed: string }>('models.remove');
-  const test = useCall<TestResult>('models.test');
+  const add = useCall('models.add');
+  const addTiny = useCall('models.addTiny');
+  const remove = useCall('models.remove');
+  const test = useCall('models.test');
   const [path, setPath] = useState('');
   const [name, setName] = useState('');
   const [spec, setSpec] = useState('');

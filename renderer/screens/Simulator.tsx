@@ -1,17 +1,16 @@
 // Simulator: pick an arm, a task and a seed; see the scene; run the scripted solution, your own
 // Python program or a model's attempt; watch it in 3D beside the trace of primitive calls.
 import { useEffect, useMemo, useState } from 'react';
-import type { TaskSummary } from '../../api/tasks.ts';
-import type { EpisodeView } from '../../core/tasks/episode.ts';
-import type { ViewedAttempt, ViewedEpisode } from '../../api/view.ts';
-import type { RegisteredEndpoint, RegisteredModel } from '../../core/llm/model-registry.ts';
+import type { CallInput, ViewedEpisode } from '../../api/contract.ts';
+import type { ArmName } from '../../api/types.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { SceneView } from '../components/SceneView.tsx';
 import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
 import { CodeBlock, EmptyState, ErrorBox, Field, IntegerInput, TraceList } from '../components/common.tsx';
 
-type Mode = 'scripted' | 'program' | 'model';
+/** Who acts: the task's scripted solution, the person's program, or a model. */
+type SolverKind = 'scripted' | 'program' | 'model';
 
 const STARTER_PROGRAM = `# A Python robot program. In scope: objects (by name: .position, .yaw, .size),
 # gripper, and the primitives move_gripper([x, y, z], yaw), open_gripper(),
@@ -28,23 +27,20 @@ task_completed()
 
 export function Simulator() {
   const { info } = useLab();
-  const tasks = useCall<TaskSummary[]>('tasks.list');
-  const models = useCall<{ models: RegisteredModel[]; endpoints: RegisteredEndpoint[] }>('models.list');
-  const view = useCall<EpisodeView>('scene.view');
-  const episode = useCall<ViewedEpisode>('episode.view');
-  const attempt = useCall<
-    ViewedEpisode & { attempt: { program?: string; answer: string; failure?: { message: string } } }
-  >('attempt.view');
+  const tasks = useCall('tasks.list');
+  const models = useCall('models.list');
+  const view = useCall('scene.view');
+  const episode = useCall('episode.view');
   const [arm, setArm] = useState(info.arms[0]);
   const [taskId, setTaskId] = useState('');
   const [seed, setSeed] = useState(0);
-  const [mode, setMode] = useState<Mode>('scripted');
+  const [solverKind, setSolverKind] = useState<SolverKind>('scripted');
   const [program, setProgram] = useState(STARTER_PROGRAM);
   const [model, setModel] = useState('');
   const [format, setFormat] = useState<'json' | 'code'>('json');
   const [streamed, setStreamed] = useState('');
   const [seek, setSeek] = useState<{ frame: number }>();
-  const [ran, setRan] = useState<ViewedEpisode | ViewedAttempt>();
+  const [ran, setRan] = useState<ViewedEpisode>();
 
   useEffect(() => {
     void tasks.run({});
@@ -60,37 +56,38 @@ export function Simulator() {
     void view.run({ task: taskId, seed, arm });
   }, [taskId, seed, arm]);
 
-  const busy = episode.running || attempt.running;
+  const busy = episode.running;
+  // One click, one call: the scene is built once for the view and the run.
   const run = async (): Promise<void> => {
     setRan(undefined);
     setStreamed('');
-    const where = { task: taskId, seed, arm };
-    let result: ViewedEpisode | ViewedAttempt | undefined;
-    if (mode === 'model') {
-      const answered = await attempt.run({ ...where, model, format }, (event) => {
-        if (event.type === 'model.text') setStreamed((s) => s + event.text);
-      });
-      if (answered)
-        setProgram(answered.attempt.program ?? `# no program: ${answered.attempt.failure?.message ?? ''}`);
-      result = answered;
-    } else {
-      result = await episode.run(mode === 'program' ? { ...where, solver: 'program', program } : where);
-    }
-    if (result) setRan(result);
+    const solver: CallInput<'episode.view'>['solver'] =
+      solverKind === 'model'
+        ? { kind: 'model', model, format }
+        : solverKind === 'program'
+          ? { kind: 'program', source: program }
+          : { kind: 'scripted' };
+    const result = await episode.run({ task: taskId, seed, arm, solver }, (event) => {
+      if (event.type === 'model.text') setStreamed((s) => s + event.text);
+    });
+    if (!result) return;
+    if (result.attempt)
+      setProgram(result.attempt.program ?? `# no program: ${result.attempt.failure?.message ?? ''}`);
+    setRan(result);
   };
 
   const outcome = ran?.result;
-  const failure = ran && 'attempt' in ran ? ran.attempt.failure : undefined;
+  const failure = ran?.attempt?.failure;
   const geometry = ran?.view.geometry ?? view.result?.geometry;
-  const error = tasks.error ?? view.error ?? episode.error ?? attempt.error;
-  const marks = outcome?.trajectory ? stepFrames(outcome.trace, outcome.trajectory.hz) : [];
+  const error = tasks.error ?? view.error ?? episode.error;
+  const marks = outcome?.recording ? stepFrames(outcome.trace, outcome.recording.hz) : [];
 
   return (
     <div className="screen simulator">
       <aside className="panel controls">
         <h2>Episode</h2>
         <Field label="Arm">
-          <select value={arm} onChange={(e) => setArm(e.target.value)} data-testid="arm">
+          <select value={arm} onChange={(e) => setArm(e.target.value as ArmName)} data-testid="arm">
             {info.arms.map((a) => (
               <option key={a}>{a}</option>
             ))}
@@ -121,15 +118,15 @@ export function Simulator() {
               key={m}
               type="button"
               role="radio"
-              aria-checked={mode === m}
-              className={mode === m ? 'on' : ''}
-              onClick={() => setMode(m)}
+              aria-checked={solverKind === m}
+              className={solverKind === m ? 'on' : ''}
+              onClick={() => setSolverKind(m)}
             >
               {m === 'scripted' ? 'Scripted' : m === 'program' ? 'My program' : 'Model'}
             </button>
           ))}
         </div>
-        {mode === 'model' && (
+        {solverKind === 'model' && (
           <>
             <Field label="Model">
               <input
@@ -158,20 +155,20 @@ export function Simulator() {
         <button
           type="button"
           className="primary"
-          disabled={!taskId || busy || (mode === 'model' && !model.trim())}
+          disabled={!taskId || busy || (solverKind === 'model' && !model.trim())}
           onClick={() => void run()}
           data-testid="run"
         >
           {busy
             ? 'Running…'
-            : mode === 'scripted'
+            : solverKind === 'scripted'
               ? 'Run scripted solution'
-              : mode === 'program'
+              : solverKind === 'program'
                 ? 'Run my program'
                 : 'Ask the model'}
         </button>
         {busy && (
-          <button type="button" onClick={() => (mode === 'model' ? attempt.stop() : episode.stop())}>
+          <button type="button" onClick={() => episode.stop()}>
             Stop
           </button>
         )}
@@ -197,30 +194,30 @@ export function Simulator() {
         )}
       </aside>
       <main className="stage">
-        {ran?.result.trajectory ? (
+        {ran?.result.recording ? (
           <ReplayPlayer
             geometry={ran.view.geometry}
-            trajectory={ran.result.trajectory}
+            recording={ran.result.recording}
             trace={ran.result.trace}
             seekTo={seek}
           />
         ) : (
           <SceneView geometry={geometry} poses={view.result?.poses} />
         )}
-        {mode !== 'scripted' && (
+        {solverKind !== 'scripted' && (
           <div className="editor">
             <div className="editor-head">
               <strong>Program</strong>
-              {mode === 'model' && (
+              {solverKind === 'model' && (
                 <span className="muted">The model's program appears here after its answer.</span>
               )}
             </div>
-            {mode === 'model' && streamed && !ran && <CodeBlock text={streamed} testId="streamed" />}
+            {solverKind === 'model' && streamed && !ran && <CodeBlock text={streamed} testId="streamed" />}
             <textarea
               spellCheck={false}
               value={program}
               onChange={(e) => setProgram(e.target.value)}
-              disabled={mode !== 'program'}
+              disabled={solverKind !== 'program'}
               data-testid="program"
               aria-label="program"
             />

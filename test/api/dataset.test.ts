@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { invoke } from '../../api/contract.ts';
-import { datasetList, datasetShow, datasetStats } from '../../api/dataset.ts';
+import { inProcessLab } from '../../api/in-process.ts';
 import { openDataset } from '../../core/dataset/open-dataset.ts';
 import { EpisodeStore } from '../../core/dataset/episode-store.ts';
 import { tempDir } from '../helpers.ts';
 
+const lab = inProcessLab();
 let db: string;
 beforeAll(() => {
   db = join(tempDir(), 'lab.sqlite');
@@ -42,7 +42,7 @@ describe('dataset api', () => {
       const seen: number[] = [];
       let after: { createdAt: number; id: number } | undefined;
       do {
-        const page = await invoke(datasetList, {
+        const page = await lab.call('dataset.list', {
           db,
           filter: { task: 'pick_and_lift' },
           limit: 4,
@@ -58,11 +58,11 @@ describe('dataset api', () => {
   });
 
   it('gives per-task statistics and whole episodes', async () => {
-    expect(await invoke(datasetStats, { db })).toEqual([
+    expect(await lab.call('dataset.stats', { db })).toEqual([
       { task: 'pick_and_lift', split: 'train', episodes: 13, successes: 8, rate: 8 / 13 },
       { task: 'reach_target', split: 'train', episodes: 12, successes: 8, rate: 8 / 12 },
     ]);
-    expect(await invoke(datasetShow, { db, id: 2 })).toMatchObject({
+    expect(await lab.call('dataset.show', { db, id: 2 })).toMatchObject({
       task: 'reach_target',
       seed: 1,
       success: true,
@@ -70,23 +70,25 @@ describe('dataset api', () => {
   });
 
   it('names bad requests', async () => {
-    await expect(invoke(datasetList, { db, limit: 0 })).rejects.toThrow(/dataset\.list: limit/);
-    await expect(invoke(datasetList, { db, filter: { success: 'yes' } })).rejects.toThrow(/filter\.success/);
-    await expect(invoke(datasetShow, { db, id: 999 })).rejects.toThrow(/no episode 999/);
-    await expect(invoke(datasetStats, { db: join(tempDir(), 'missing.sqlite') })).rejects.toThrow(
-      /no dataset at/,
-    );
+    await expect(lab.call('dataset.list', { db, limit: 0 })).rejects.toThrow(/dataset\.list: limit/);
+    // Wrong types get past TypeScript only by force, as from a hostile client; the schema names them.
+    const success = 'yes' as unknown as boolean;
+    await expect(lab.call('dataset.list', { db, filter: { success } })).rejects.toThrow(/filter\.success/);
+    await expect(lab.call('dataset.show', { db, id: 999 })).rejects.toThrow(/no episode 999/);
+    await expect(lab.call('dataset.stats', { db: join(tempDir(), 'missing.sqlite') })).rejects.toMatchObject({
+      kind: 'no-dataset',
+      message: expect.stringMatching(/no dataset at/),
+    });
   });
 });
 
 describe('generate api', () => {
-  it('reports progress as events and records the model a run used', async () => {
-    const { generateRun } = await import('../../api/generate.ts');
+  it('reports progress as events, records the model a run used, and builds one scene per episode', async () => {
     const { tinyModelFile } = await import('../core/llm/helpers.ts');
     const path = join(tempDir(), 'gen.sqlite');
     const events: { done: number; total: number }[] = [];
-    const summary = await invoke(
-      generateRun,
+    const summary = await lab.call(
+      'generate.run',
       {
         db: path,
         tasks: ['reach_target'],
@@ -95,9 +97,10 @@ describe('generate api', () => {
         format: 'json',
         threads: 1,
       },
-      { emit: (e) => e.type === 'generation.progress' && events.push(e.progress) },
+      { onEvent: (e) => e.type === 'generation.progress' && events.push(e.progress) },
     );
     expect(summary).toMatchObject({ done: 2, total: 2 });
+    expect(summary.scenesBuilt, 'one scene per generated episode').toBe(2);
     expect(events.map((e) => e.done)).toEqual([0, 1, 2]);
     const handle = openDataset(path);
     expect(handle.prepare('SELECT name, kind FROM models').all()).toEqual([
@@ -105,7 +108,7 @@ describe('generate api', () => {
     ]);
     handle.close();
     await expect(
-      invoke(generateRun, { db: path, tasks: [], teacher: 'scripted', scenes: 1 }),
+      lab.call('generate.run', { db: path, tasks: [], teacher: 'scripted', scenes: 1 }),
     ).rejects.toThrow(/generate\.run: tasks/);
   });
 });

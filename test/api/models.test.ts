@@ -1,7 +1,7 @@
 // The Models screen's calls: register the tiny model, keep a remote endpoint by name, and test both
 // with a prompt (the endpoint is the app's own OpenAI-compatible server serving the tiny model).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatch } from '../../api/index.ts';
+import { inProcessLab } from '../../api/in-process.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { LocalModel } from '../../core/llm/local-model.ts';
 import { startModelServer, type RunningModelServer } from '../../core/llm/openai-server.ts';
@@ -27,63 +27,54 @@ afterAll(async () => {
   await local?.dispose();
 });
 
-type Listing = {
-  models: { name: string; info: { type: string } }[];
-  endpoints: { name: string; spec: string }[];
-};
-type TestResult = {
-  text: string;
-  tokens: number;
-  tokensPerSecond: number;
-  model: { id: string; kind: string };
-};
+const lab = inProcessLab();
 
 describe('models calls', () => {
   it('adds the tiny test model once and reports its speed on a prompt', async () => {
-    await dispatch('models.addTiny', {});
-    await dispatch('models.addTiny', {}); // a second click changes nothing
-    const listing = (await dispatch('models.list', {})) as Listing;
+    await lab.call('models.addTiny', {});
+    await lab.call('models.addTiny', {}); // a second click changes nothing
+    const listing = await lab.call('models.list', {});
     expect(listing.models.map((m) => [m.name, m.info.type])).toEqual([['tiny-test', 'model']]);
-    const result = (await dispatch('models.test', {
+    const result = await lab.call('models.test', {
       model: 'tiny-test',
       prompt: 'hello',
       maxTokens: 16,
       threads: 1,
-    })) as TestResult;
+    });
     expect(result.tokens).toBeGreaterThan(0);
     expect(result.tokensPerSecond).toBeGreaterThan(0);
     expect(result.model.kind).toBe('local');
     // A model that cannot be opened says why, and the next call opens a good one again.
     await expect(
-      dispatch('models.test', { model: '/no/such/model.gguf', prompt: 'hi', threads: 1 }),
+      lab.call('models.test', { model: '/no/such/model.gguf', prompt: 'hi', threads: 1 }),
     ).rejects.toThrow(/model\.gguf/);
-    const again = (await dispatch('models.test', {
+    const again = await lab.call('models.test', {
       model: 'tiny-test',
       prompt: 'hi',
       maxTokens: 4,
       threads: 1,
-    })) as TestResult;
+    });
     expect(again.tokens).toBeGreaterThan(0);
   });
 
   it('keeps a remote endpoint by name and tests it through the OpenAI-compatible API', async () => {
     const spec = `openai:tiny-remote@${server.url}`; // the url ends in /v1
-    await dispatch('models.addEndpoint', { name: 'lab-gpu', spec });
-    await expect(dispatch('models.addEndpoint', { name: 'broken', spec: 'gpu-box:8000' })).rejects.toThrow(
+    await lab.call('models.addEndpoint', { name: 'lab-gpu', spec });
+    await expect(lab.call('models.addEndpoint', { name: 'broken', spec: 'gpu-box:8000' })).rejects.toThrow(
       /not an endpoint/,
     );
-    const listing = (await dispatch('models.list', {})) as Listing;
+    const listing = await lab.call('models.list', {});
     expect(listing.endpoints).toEqual([expect.objectContaining({ name: 'lab-gpu', spec })]);
     const events: unknown[] = [];
-    const result = (await dispatch(
+    const result = await lab.call(
       'models.test',
       { model: 'lab-gpu', prompt: 'hello', maxTokens: 16 },
-      { emit: (e) => events.push(e) },
-    )) as TestResult;
+      { onEvent: (e) => events.push(e) },
+    );
     expect(result.model).toMatchObject({ kind: 'openai', id: spec });
     expect(result.tokens).toBeGreaterThan(0);
     expect(events.length).toBeGreaterThan(0); // the answer streamed
-    await dispatch('models.remove', { name: 'lab-gpu' });
-    expect(((await dispatch('models.list', {})) as Listing).endpoints).toEqual([]);
+    await lab.call('models.remove', { name: 'lab-gpu' });
+    expect((await lab.call('models.list', {})).endpoints).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import {
   openPage,
   screenshot,
 } from './browser.ts';
+import { scenesBuilt } from '../../core/sim/scene.ts';
 
 const missing = chromiumMissing();
 if (missing && process.env.CI) throw new Error(missing); // CI installs chromium: never skip there
@@ -81,7 +82,7 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     home = tempDir();
     process.env.BLAZER_LAB_HOME = home;
     await seedDataset(join(home, 'dataset.sqlite')); // the UI's default dataset
-    server = await startLabServer({ rendererDir: await buildRenderer(join(tempDir(), 'renderer')) });
+    server = await startLabServer({ uiDir: await buildRenderer(join(tempDir(), 'renderer')) });
     browser = await launchBrowser();
     ({ page, errors: pageErrors } = await openPage(browser, server.openUrl));
     await page.waitForSelector('[data-testid=instruction]');
@@ -108,14 +109,16 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     expect(darkGreyShare(view)).toBeGreaterThan(0.002); // the Panda's dark joints and hand
   });
 
-  it('runs the scripted solution from the UI: success, a trace, a timeline to scrub', async () => {
+  it('runs the scripted solution from the UI on one scene build: success, a trace, a timeline to scrub', async () => {
     await page.selectOption('[data-testid=task]', 'put_block_in_bin');
     await page.waitForFunction(() =>
       document.querySelector('[data-testid=instruction]')?.textContent?.includes('bin'),
     );
+    const built = scenesBuilt(); // the server runs in this process
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=verdict]', { timeout: 60_000 });
     expect(await text('[data-testid=verdict]')).toMatch(/^Success/);
+    expect(scenesBuilt() - built, 'scenes built for one click on Run').toBe(1);
     const steps = await page.locator('[data-testid=trace] li').count();
     expect(steps).toBeGreaterThanOrEqual(6);
     await page.locator('[data-testid=trace] li').nth(4).click(); // jump to the fifth call

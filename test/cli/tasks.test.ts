@@ -17,7 +17,7 @@ describe('lab tasks', () => {
 });
 
 describe('lab run', () => {
-  it('runs an episode with the scripted solver and records its trajectory at 30 Hz', () => {
+  it('runs an episode with the scripted solver and writes its recording at 30 Hz', () => {
     const out = join(tempDir(), 'episode.json');
     const { code, stdout, stderr } = lab(
       'run',
@@ -39,9 +39,10 @@ describe('lab run', () => {
       success: true,
       primitiveCalls: 5,
     });
-    expect(result.trajectory).toBeUndefined(); // only in the recording
+    expect(result.recording).toBeUndefined(); // only in the file
     const recording = JSON.parse(readFileSync(out, 'utf8'));
-    const { hz, jointNames, objectNames, frames } = recording.trajectory;
+    expect(recording.version).toBe(2);
+    const { hz, jointNames, objectNames, frames } = recording.recording;
     expect(hz).toBeGreaterThanOrEqual(25);
     expect(jointNames).toEqual([
       'joint1',
@@ -70,13 +71,18 @@ describe('lab run', () => {
     expect(stdout).toMatch(/FAILURE: \w+_block is [\d.]+ cm outside the bin/);
   });
 
-  it('names bad options clearly', () => {
+  it('names bad options clearly, in one line naming the flag', () => {
     expect(lab('run').stderr).toMatch(/needs --task/);
     expect(lab('run', '--task', 'nope').stderr).toMatch(/no task 'nope'; known tasks: /);
     expect(lab('run', '--task', 'open_drawer', '--arm', 'so100').stderr).toMatch(/supports panda, not so100/);
-    expect(lab('run', '--task', 'open_drawer', '--solver', 'llm').stderr).toMatch(/episode\.run: solver: /);
-    expect(lab('run', '--task', 'open_drawer', '--seed', 'x').stderr).toMatch(
-      /--seed must be a non-negative integer/,
-    );
+    expect(lab('run', '--task', 'open_drawer', '--solver', 'llm')).toMatchObject({
+      code: 2,
+      stderr: 'lab: --solver: who acts must be scripted, none, program or model (got "llm")\n',
+    });
+    expect(lab('run', '--task', 'open_drawer', '--seed', 'x')).toMatchObject({
+      code: 2,
+      stderr: 'lab: --seed: expected number, received string (got "x")\n',
+    });
+    expect(lab('run', '--task', 'open_drawer', '--seed', '-2').stderr).toMatch(/^lab: --seed: Too small/);
   });
 });

@@ -1,6 +1,6 @@
 // Stand-ins for the Electron objects main/ and preload/ take as parameters (importing 'electron' in
 // a Node test would try to download its binary): they record what was registered and sent.
-import type { IpcEventLike, IpcMainLike, IpcSender, Reply } from '../../main/ipc.ts';
+import type { IpcEventLike, IpcMainLike, IpcSender } from '../../main/ipc.ts';
 import type { IpcRendererLike } from '../../preload/bridge.ts';
 
 export const APP_PAGE = 'app://lab/index.html';
@@ -22,25 +22,15 @@ export function ipcEvent(url: string | null = APP_PAGE, sender = new FakeSender(
   return { sender, senderFrame: url === null ? null : { url } };
 }
 
-type Handler = (event: IpcEventLike, ...args: unknown[]) => Promise<Reply>;
 type Listener = (event: IpcEventLike, ...args: unknown[]) => void;
 
 export class FakeIpcMain implements IpcMainLike {
-  readonly handlers = new Map<string, Handler>();
   readonly listeners = new Map<string, Listener>();
-  handle(channel: string, handler: Handler): void {
-    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`); // as Electron does
-    this.handlers.set(channel, handler);
-  }
   on(channel: string, listener: Listener): void {
+    if (this.listeners.has(channel)) throw new Error(`second listener for ${channel}`);
     this.listeners.set(channel, listener);
   }
-  /** What ipcRenderer.invoke would get back. */
-  invoke(channel: string, event: IpcEventLike, ...args: unknown[]): Promise<Reply> {
-    const handler = this.handlers.get(channel);
-    if (!handler) throw new Error(`no handler for ${channel}`);
-    return handler(event, ...args);
-  }
+  /** A page's ipcRenderer.send arriving in the main process. */
   send(channel: string, event: IpcEventLike, ...args: unknown[]): void {
     this.listeners.get(channel)?.(event, ...args);
   }
@@ -49,17 +39,13 @@ export class FakeIpcMain implements IpcMainLike {
 type RendererListener = (event: unknown, ...args: unknown[]) => void;
 
 export class FakeIpcRenderer implements IpcRendererLike {
-  readonly invoked: unknown[][] = [];
   readonly sent: unknown[][] = [];
   readonly listeners = new Map<string, Set<RendererListener>>();
-  /** What invoke answers; a test replaces it (or wires it to a FakeIpcMain). */
-  answer: (channel: string, ...args: unknown[]) => Promise<unknown> = async () => ({ result: null });
-  invoke(channel: string, ...args: unknown[]): Promise<unknown> {
-    this.invoked.push([channel, ...args]);
-    return this.answer(channel, ...args);
-  }
+  /** Where sends go besides `sent`; a test wires it to a FakeIpcMain. */
+  onSend?: (channel: string, ...args: unknown[]) => void;
   send(channel: string, ...args: unknown[]): void {
     this.sent.push([channel, ...args]);
+    this.onSend?.(channel, ...args);
   }
   on(channel: string, listener: RendererListener): this {
     if (!this.listeners.has(channel)) this.listeners.set(channel, new Set());

@@ -3,7 +3,7 @@
 // window.lab and nothing else.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { disposeResources } from '../../api/resources.ts';
-import type { IpcEventLike, Reply } from '../../main/ipc.ts';
+import type { IpcEventLike } from '../../main/ipc.ts';
 
 const fake = await vi.hoisted(async () => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
@@ -85,8 +85,9 @@ const fake = await vi.hoisted(async () => {
 });
 
 vi.mock('electron', () => fake.electron);
-vi.mock('../../main/paths.ts', () => ({
-  RENDERER_DIR: fake.state.rendererDir,
+vi.mock('../../api/shell-files.ts', async (original) => ({
+  ...(await original<typeof import('../../api/shell-files.ts')>()),
+  UI_DIR: fake.state.rendererDir,
   PRELOAD_BUNDLE: '/lab/dist/preload/index.cjs',
 }));
 
@@ -123,18 +124,19 @@ describe('main/index.ts', async () => {
 
   it('answers api calls from the app page and refuses (and logs) others', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const call = state.ipcHandlers.get('lab:call') as (
-      event: IpcEventLike,
-      ...args: unknown[]
-    ) => Promise<Reply>;
-    const sender = { id: 7, send: () => {}, isDestroyed: () => false };
-    const ok = await call({ sender, senderFrame: { url: 'app://lab/index.html' } }, 1, 'app.info', {});
-    expect(ok).toMatchObject({ result: { name: 'BLAZER Lab' } });
-    const refused = await call({ sender, senderFrame: { url: 'https://evil.example/' } }, 2, 'app.info', {});
-    expect(refused).toMatchObject({ error: { kind: 'forbidden' } });
+    const call = state.ipcHandlers.get('lab:call') as (event: IpcEventLike, message: unknown) => void;
+    const replies: unknown[] = [];
+    const sender = {
+      id: 7,
+      send: (_channel: string, reply: unknown) => replies.push(reply),
+      isDestroyed: () => false,
+    };
+    call({ sender, senderFrame: { url: 'app://lab/index.html' } }, { id: 1, call: 'app.info', input: {} });
+    await vi.waitFor(() => expect(replies).toMatchObject([{ id: 1, result: { name: 'BLAZER Lab' } }]));
+    call({ sender, senderFrame: { url: 'https://evil.example/' } }, { id: 2, call: 'app.info', input: {} });
+    expect(replies[1]).toMatchObject({ id: 2, error: { kind: 'forbidden' } });
     expect(warn).toHaveBeenCalledWith('BLAZER Lab: refused an api call from https://evil.example/');
     warn.mockRestore();
-    expect(state.ipcHandlers.has('lab:cancel')).toBe(true);
   });
 
   it('denies permissions, sets the menu and guards every new web contents', () => {
@@ -166,10 +168,6 @@ describe('preload/index.ts', () => {
   it('exposes window.lab as the bridge, and nothing else', async () => {
     await import('../../preload/index.ts');
     expect([...fake.state.exposed.keys()]).toEqual(['lab']);
-    expect(Object.keys(fake.state.exposed.get('lab') as object).sort()).toEqual([
-      'call',
-      'cancel',
-      'onEvent',
-    ]);
+    expect(Object.keys(fake.state.exposed.get('lab') as object).sort()).toEqual(['onReply', 'send']);
   });
 });

@@ -7,14 +7,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import {
-  bundlePreload,
-  electronBinaryPath,
-  electronLaunchProblem,
-  portFromEnv,
-} from '../../scripts/start.ts';
-import { CONTENT_SECURITY_POLICY_HEADER } from '../../renderer/csp.ts';
+import { electronBinaryPath, electronLaunchProblem, portFromEnv } from '../../scripts/start.ts';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../../api/shell-files.ts';
 import { tempDir } from '../helpers.ts';
+import { bundlePreload } from '../../scripts/bundle-preload.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -91,7 +87,7 @@ describe('bundlePreload', () => {
     const { required, exposed } = runPreload(readFileSync(file, 'utf8'));
     expect(required).toEqual(['electron']);
     expect([...exposed.keys()]).toEqual(['lab']);
-    expect(Object.keys(exposed.get('lab') as object).sort()).toEqual(['call', 'cancel', 'onEvent']);
+    expect(Object.keys(exposed.get('lab') as object).sort()).toEqual(['onReply', 'send']);
   });
 });
 

@@ -18,7 +18,7 @@ import {
 } from '../../main/window-security.ts';
 import { appFilePath, serveAppRequest } from '../../main/app-protocol.ts';
 import { APP_PAGE_URL, isAppUrl } from '../../main/app-origin.ts';
-import { CONTENT_SECURITY_POLICY_HEADER } from '../../renderer/csp.ts';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../../api/shell-files.ts';
 import { tempDir } from '../helpers.ts';
 
 function navigation(url: string): NavigationEventLike & { prevented: boolean } {

@@ -19,7 +19,7 @@ beforeAll(async () => {
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>BLAZER Lab</title>');
   writeFileSync(join(root, 'secret.txt'), 'not for the web'); // beside the renderer folder
   process.env.BLAZER_LAB_HOME = tempDir();
-  server = await startLabServer({ rendererDir, token: TOKEN });
+  server = await startLabServer({ uiDir: rendererDir, token: TOKEN });
 });
 afterAll(() => server?.close());
 
@@ -32,14 +32,16 @@ function post(call: string, body: unknown, headers: Record<string, string> = {})
 }
 
 /** Open a socket and collect what happens: the upgrade's refusal status, or the open socket. */
-function connect(token: string, origin?: string): Promise<{ socket?: WebSocket; status?: number }> {
+function connect(
+  token: string,
+  origin?: string,
+  protocols = ['blazer-lab', `blazer-token.${Buffer.from(token).toString('hex')}`],
+  path = '/ws',
+): Promise<{ socket?: WebSocket; status?: number }> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(
-      `${server.url.replace('http', 'ws')}/ws?token=${encodeURIComponent(token)}`,
-      {
-        headers: origin ? { Origin: origin } : {},
-      },
-    );
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}${path}`, protocols, {
+      headers: origin ? { Origin: origin } : {},
+    });
     socket.once('open', () => resolve({ socket }));
     socket.once('unexpected-response', (_req, res) => resolve({ status: res.statusCode }));
     socket.once('error', () => resolve({}));
@@ -165,9 +167,8 @@ describe('lab server over HTTP', () => {
   it('reports a user error (a missing dataset) as its message, not a stack', async () => {
     const res = await post('dataset.stats', { db: join(tempDir(), 'none.sqlite') });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { message: string; expected: boolean } };
-    expect(body.error.message).toMatch(/no dataset at/);
-    expect(body.error.expected).toBe(true);
+    const body = (await res.json()) as { error: { kind: string; message: string } };
+    expect(body.error).toEqual({ kind: 'no-dataset', message: expect.stringMatching(/^no dataset at /) });
   });
 });
 
@@ -176,6 +177,14 @@ describe('lab server over WebSocket', () => {
     expect((await connect('wrong-token-0123456789abcdef')).status).toBe(401);
     expect((await connect('')).status).toBe(401);
     expect((await connect(TOKEN, 'https://evil.example')).status).toBe(403);
+  });
+
+  it('takes the token from the socket protocol only, never from the URL, which servers and proxies log', async () => {
+    const inQuery = await connect(TOKEN, undefined, ['blazer-lab'], `/ws?token=${encodeURIComponent(TOKEN)}`);
+    expect(inQuery.status).toBe(401);
+    const { socket } = await connect(TOKEN);
+    expect(socket?.protocol).toBe('blazer-lab');
+    socket?.close();
   });
 
   it('runs calls, streams their events, and reports errors per call', async () => {

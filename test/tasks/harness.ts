@@ -1,12 +1,13 @@
 // Verifier tests: build a task's scene for a seed, put objects into a chosen (near-miss) state,
 // let physics settle, and ask the verifier.
 import { findTask } from '../../core/tasks/registry.ts';
-import { setupEpisode } from '../../core/tasks/episode.ts';
-import { loadScene, type ArmName } from '../../core/sim/scene.ts';
+import { episodeSetup } from '../../core/episode/setup.ts';
+import { loadScene } from '../../core/sim/scene.ts';
 import { Arm } from '../../core/sim/arm.ts';
 import { WorldView } from '../../core/tasks/world.ts';
 import type { Simulation } from '../../core/sim/simulation.ts';
 import type { TaskDefinition, TaskMemory, Verdict } from '../../core/tasks/types.ts';
+import type { ArmName } from '../../api/types.ts';
 
 export type Xy = [number, number];
 
@@ -56,7 +57,7 @@ export async function verdictAfter(
   options: { arm?: ArmName; settle?: number; memory?: TaskMemory } = {},
 ): Promise<Verdict> {
   const task = await findTask(taskId);
-  const setup = setupEpisode(task, seed, options.arm);
+  const setup = episodeSetup(task, seed, options.arm);
   const sim = await loadScene(setup.scene);
   const arm = Arm.attach(sim);
   try {
@@ -74,7 +75,7 @@ export async function verdictAfter(
 
 /** The params a task's scene gets for a seed (on the task's first arm, as verdictAfter uses). */
 export async function paramsOf(taskId: string, seed: number): Promise<Record<string, unknown>> {
-  return setupEpisode(await findTask(taskId), seed).params as Record<string, unknown>;
+  return episodeSetup(await findTask(taskId), seed).params as Record<string, unknown>;
 }
 
 /** The instructed one of a pair of fixtures (params.target), or the other one. */

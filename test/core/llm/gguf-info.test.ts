@@ -1,11 +1,11 @@
-// Bad model files give a ModelFileError that names the file and the problem, from readModelInfo
+// Bad model files give a ModelFileError that names the file and the problem, from readGgufInfo
 // and from LocalModel.load, and the process carries on: a good model still loads afterwards.
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seededRandom } from '../../../core/random.ts';
 import { tempDir } from '../../helpers.ts';
-import { ModelFileError, readModelInfo, type ModelFileProblem } from '../../../core/llm/gguf-info.ts';
+import { ModelFileError, readGgufInfo, type ModelFileProblem } from '../../../core/llm/gguf-info.ts';
 import { LocalModel, LocalModelError } from '../../../core/llm/local-model.ts';
 import { buildTinyLlama } from '../../../core/llm/tiny-model.ts';
 import { kv, writeGguf } from '../../../core/llm/gguf-writer.ts';
@@ -71,8 +71,8 @@ let afterwards: LocalModel | undefined;
 afterAll(() => afterwards?.dispose());
 
 describe('bad model files', () => {
-  it.each(cases)('readModelInfo: $what gives ModelFileError $kind', async ({ path, kind, message }) => {
-    const err = await readModelInfo(path).then(
+  it.each(cases)('readGgufInfo: $what gives ModelFileError $kind', async ({ path, kind, message }) => {
+    const err = await readGgufInfo(path).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -97,7 +97,7 @@ describe('bad model files', () => {
   it('a directory is unreadable, not missing', async () => {
     const sub = join(dir, 'folder.gguf');
     mkdirSync(sub);
-    await expect(readModelInfo(sub)).rejects.toMatchObject({
+    await expect(readGgufInfo(sub)).rejects.toMatchObject({
       kind: 'unreadable',
       message: `${sub}: not a regular file`,
     });

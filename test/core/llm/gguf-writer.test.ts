@@ -1,12 +1,12 @@
 // The GGUF writer: what it writes is read back unchanged by node-llama-cpp's parser and by
-// readModelInfo; the tiny model and adapter are deterministic given a seed.
+// readGgufInfo; the tiny model and adapter are deterministic given a seed.
 import { describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { tempDir } from '../../helpers.ts';
 import { encodeGguf, f32ToF16Bits, kv, writeGguf, type GgufFile } from '../../../core/llm/gguf-writer.ts';
-import { readModelInfo } from '../../../core/llm/gguf-info.ts';
+import { readGgufInfo } from '../../../core/llm/gguf-info.ts';
 import { buildTinyLlama, buildTinyLora, tinyVocab } from '../../../core/llm/tiny-model.ts';
 import { tinyLoraFile, tinyModelFile } from './helpers.ts';
 
@@ -86,7 +86,7 @@ describe('GGUF writer', () => {
       0x0000, 0x3c00, 0xc000, 0x3800, 0x7bff,
     ]);
 
-    const model = await readModelInfo(path);
+    const model = await readGgufInfo(path);
     expect(model).toMatchObject({
       file: 'round-trip.gguf',
       type: 'model',
@@ -131,7 +131,7 @@ describe('GGUF writer', () => {
     expect(encodeGguf(buildTinyLora({ seed: 5 })).equals(encodeGguf(buildTinyLora({ seed: 5 })))).toBe(true);
     expect(tinyVocab().tokens).toHaveLength(366);
 
-    const model = await readModelInfo(tinyModelFile({ seed: 5 }));
+    const model = await readGgufInfo(tinyModelFile({ seed: 5 }));
     expect(model).toMatchObject({
       type: 'model',
       architecture: 'llama',
@@ -143,11 +143,11 @@ describe('GGUF writer', () => {
       fileBytes: 722_976,
     });
     expect(model.chatTemplate).toContain('<|im_start|>');
-    const f16 = await readModelInfo(tinyModelFile({ seed: 5, f16: true }));
+    const f16 = await readGgufInfo(tinyModelFile({ seed: 5, f16: true }));
     expect(f16).toMatchObject({ quantisation: 'F16', parameters: model.parameters });
     expect(f16.fileBytes).toBeLessThan(model.fileBytes * 0.55);
 
-    const lora = await readModelInfo(tinyLoraFile({ seed: 5 }));
+    const lora = await readGgufInfo(tinyLoraFile({ seed: 5 }));
     expect(lora).toMatchObject({
       type: 'adapter',
       architecture: 'llama',

@@ -8,7 +8,7 @@ import {
   type TinyLlamaOptions,
   type TinyLoraOptions,
 } from '../../../core/llm/tiny-model.ts';
-import type { ChatMessage } from '../../../core/llm/types.ts';
+import type { ChatMessage } from '../../../api/types.ts';
 
 /** Token ids of </s> and <|im_end|> in the tiny vocab. */
 export const END_TOKENS = { eos: 2, imEnd: 365 };

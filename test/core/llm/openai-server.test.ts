@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startModelServer, type RunningModelServer } from '../../../core/llm/openai-server.ts';
 import { OpenAIModel, parseOpenAISpec } from '../../../core/llm/openai-model.ts';
-import type { ChatMessage, ChatModel, GenerationOptions, GenerationResult } from '../../../core/llm/types.ts';
+import type { ChatModel, GenerationOptions, GenerationResult } from '../../../core/llm/types.ts';
+import type { ChatMessage } from '../../../api/types.ts';
 
 class ScriptedModel implements ChatModel {
   calls: { messages: ChatMessage[]; options: GenerationOptions }[] = [];

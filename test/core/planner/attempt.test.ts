@@ -2,7 +2,7 @@
 // state, the answer parsed (Python or JSON plan), run in simulation, verified, failures named.
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { runAttempt } from '../../../core/planner/attempt.ts';
+import { solveTask } from '../../../core/planner/solve.ts';
 import { PROMPT_TEMPLATE_VERSION } from '../../../core/planner/prompt.ts';
 import {
   AnswerError,
@@ -12,7 +12,8 @@ import {
 } from '../../../core/planner/parse.ts';
 import { PythonSandbox } from '../../../core/sandbox/python-sandbox.ts';
 import { findTask } from '../../../core/tasks/registry.ts';
-import type { ChatMessage, ChatModel, GenerationOptions, GenerationResult } from '../../../core/llm/types.ts';
+import type { ChatModel, GenerationOptions, GenerationResult } from '../../../core/llm/types.ts';
+import type { ChatMessage, SamplingOptions } from '../../../api/types.ts';
 
 class AnswerModel implements ChatModel {
   seen: { messages: ChatMessage[]; options: GenerationOptions }[] = [];
@@ -29,6 +30,16 @@ class AnswerModel implements ChatModel {
 
 const sandbox = new PythonSandbox();
 afterAll(() => sandbox.dispose());
+
+/** A model's attempt through the one way the lab solves an episode, with its episode beside it. */
+async function runAttempt(
+  task: Awaited<ReturnType<typeof findTask>>,
+  seed: number,
+  options: { model: ChatModel; format: 'code' | 'json'; sampling?: SamplingOptions },
+) {
+  const { result, attempt } = await solveTask(task, seed, { kind: 'model', ...options }, { sandbox });
+  return { ...attempt!, episode: result };
+}
 const binProgram = readFileSync(
   new URL('../../fixtures/programs/bin_pick_place.py', import.meta.url),
   'utf8',
@@ -68,7 +79,6 @@ describe('an attempt', () => {
     const attempt = await runAttempt(task, 3, {
       model,
       format: 'code',
-      sandbox,
       sampling: { temperature: 0.7, seed: 5 },
     });
     expect(attempt.success).toBe(true);
@@ -107,13 +117,11 @@ describe('an attempt', () => {
     const noCode = await runAttempt(task, 0, {
       model: new AnswerModel(() => 'I cannot do that.'),
       format: 'code',
-      sandbox,
     });
     expect(noCode.failure).toEqual({ kind: 'no-program', message: 'the answer has no ```python code block' });
     const syntax = await runAttempt(task, 0, {
       model: new AnswerModel(() => '```python\nopen_gripper()\nmove_gripper([0.5, 0, 0.1]\n```'),
       format: 'code',
-      sandbox,
     });
     expect(syntax.failure).toMatchObject({ kind: 'syntax', line: 2 });
     const far = await runAttempt(task, 0, {

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { LocalModel } from '../../../core/llm/local-model.ts';
 import { OpenAIModel } from '../../../core/llm/openai-model.ts';
 import { startModelServer, type RunningModelServer } from '../../../core/llm/openai-server.ts';
-import { runAttempt } from '../../../core/planner/attempt.ts';
+import { solveTask } from '../../../core/planner/solve.ts';
+import type { ChatModel } from '../../../core/llm/types.ts';
+import type { SamplingOptions } from '../../../api/types.ts';
 import { PROMPT_TEMPLATE_VERSION } from '../../../core/planner/prompt.ts';
 import { findTask } from '../../../core/tasks/registry.ts';
 import { tinyModelFile } from '../llm/helpers.ts';
@@ -27,6 +29,22 @@ afterAll(async () => {
   await server.close();
   await local.dispose();
 });
+
+/** A model's JSON-plan attempt through the one way the lab solves an episode, its episode beside it. */
+async function runAttempt(
+  task: Awaited<ReturnType<typeof findTask>>,
+  seed: number,
+  options: { model: ChatModel; format: 'json'; sampling: SamplingOptions; onText?: (text: string) => void },
+) {
+  const { model, format, sampling, onText } = options;
+  const { result, attempt } = await solveTask(
+    task,
+    seed,
+    { kind: 'model', model, format, sampling },
+    { onText },
+  );
+  return { ...attempt!, episode: result };
+}
 
 describe('planner with the tiny local model', () => {
   it('gets a JSON plan through the grammar, runs it in simulation and records the attempt', async () => {

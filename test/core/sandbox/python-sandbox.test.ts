@@ -3,10 +3,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, rmSync } from 'node:fs';
 import { PythonSandbox, type CallHandler } from '../../../core/sandbox/python-sandbox.ts';
-import type { SceneState } from '../../../core/sim/scene-state.ts';
 import { robotCallHandler } from '../../../core/planner/primitive-calls.ts';
 import type { Robot } from '../../../core/sim/skills.ts';
-import type { PrimitiveResult } from '../../../core/sim/arm.ts';
+import type { SceneState } from '../../../api/types.ts';
+import type { PrimitiveResult } from '../../../api/types.ts';
 
 const sandbox = new PythonSandbox();
 afterAll(() => sandbox.dispose());

@@ -1,6 +1,6 @@
 // Random gripper targets inside each built-in arm's comfortable workspace (gripper pointing down).
 import { seededRandom, uniform } from '../../../core/random.ts';
-import type { ArmName } from '../../../core/sim/scene.ts';
+import type { ArmName } from '../../../api/types.ts';
 
 export interface Target {
   position: [number, number, number];

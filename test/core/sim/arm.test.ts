@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadScene, type ArmName } from '../../../core/sim/scene.ts';
+import { loadScene } from '../../../core/sim/scene.ts';
 import { Arm, REACH_ANGLE_TOLERANCE, REACH_POSITION_TOLERANCE } from '../../../core/sim/arm.ts';
 import type { Simulation } from '../../../core/sim/simulation.ts';
 import { wrapGripperYaw } from '../../../core/sim/rotation.ts';
 import { randomTargets } from './arm-workspace.ts';
+import type { ArmName } from '../../../api/types.ts';
 
 const ARMS: ArmName[] = ['panda', 'so100'];
 const CUBE = { panda: { size: 0.04, at: [0.5, 0.1] }, so100: { size: 0.04, at: [0.2, 0.05] } } as const;

@@ -5,7 +5,8 @@ import { Simulation } from '../../../core/sim/simulation.ts';
 import { loadScene } from '../../../core/sim/scene.ts';
 import { bodyPoses, sceneGeometry } from '../../../core/sim/scene-geometry.ts';
 import { findTask } from '../../../core/tasks/registry.ts';
-import { runEpisode, viewEpisode } from '../../../core/tasks/episode.ts';
+import { EpisodeSession } from '../../../core/episode/session.ts';
+import { scenesBuilt } from '../../../core/sim/scene.ts';
 import { userArmModel } from '../../helpers.ts';
 
 describe('scene geometry', () => {
@@ -61,13 +62,16 @@ describe('scene geometry', () => {
 });
 
 describe('episode views', () => {
-  it('starts the recorded poses where the starting view is, and moves the block by the end', async () => {
+  it('starts the recorded poses where the starting view is, and moves the block by the end, on one scene', async () => {
     const task = await findTask('pick_and_lift');
-    const view = await viewEpisode(task, 3);
+    const before = scenesBuilt();
+    const session = await EpisodeSession.open(task, 3);
+    const view = session.view();
     expect(view.stateText).toContain('scene state v1');
-    const result = await runEpisode(task, 3, { recordHz: 30, recordPoses: true });
+    const result = await session.run(undefined, { record: { hz: 30, poses: true } });
+    expect(scenesBuilt() - before).toBe(1);
     expect(result.success).toBe(true);
-    const frames = result.trajectory!.frames;
+    const frames = result.recording!.frames;
     expect(frames.length).toBeGreaterThan(30);
     expect(frames[0].poses).toEqual(view.poses);
     const block = view.geometry.bodies.findIndex((b) => b.name.endsWith('_block'));

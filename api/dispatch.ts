@@ -1,0 +1,78 @@
+// One dispatch for every shell: look the call up in the contract, refuse what this shell may not
+// call, validate the input against the call's schema (naming the field at fault), then run its
+// handler. Handlers are loaded by area on first use, so a quick command never loads the whole lab.
+import {
+  CALLS,
+  type CallArea,
+  type CallName,
+  type CallResult,
+  type CallsOf,
+  type LabEvent,
+  type ParsedInput,
+} from './contract.ts';
+import { ApiError } from './errors.ts';
+
+/** Who is calling. */
+export interface Shell {
+  /** The CLI and the desktop app serve the lab's own operator; a web server's clients are remote. */
+  local: boolean;
+  /** The dataset the UI opens unless told otherwise (lab serve --db); else one in the lab's folder. */
+  defaultDb?: string;
+}
+
+/** What a running call can use besides its input. */
+export interface CallContext {
+  /** Tell the caller something before the result (progress, streamed text). */
+  emit: (event: LabEvent) => void;
+  /** Fires when the caller stops the call. */
+  signal: AbortSignal;
+  shell: Shell;
+}
+
+export type Handler<K extends CallName> = (
+  input: ParsedInput<K>,
+  context: CallContext,
+) => Promise<CallResult<K>>;
+/** Every call of one area: a handler module exports exactly these, checked by the compiler. */
+export type Handlers<Area extends CallArea> = { [K in CallsOf<Area>]: Handler<K> };
+
+const AREAS: { [Area in CallArea]: () => Promise<{ handlers: Handlers<Area> }> } = {
+  app: () => import('./handlers/app.ts'),
+  sim: () => import('./handlers/sim.ts'),
+  tasks: () => import('./handlers/tasks.ts'),
+  scene: () => import('./handlers/episodes.ts'),
+  episode: () => import('./handlers/episodes.ts'),
+  dataset: () => import('./handlers/dataset.ts'),
+  generate: () => import('./handlers/generate.ts'),
+  models: () => import('./handlers/models.ts'),
+};
+
+export async function dispatch(name: unknown, input: unknown, context: CallContext): Promise<unknown> {
+  if (typeof name !== 'string' || !Object.hasOwn(CALLS, name))
+    throw new ApiError('unknown-call', `unknown api call '${String(name).slice(0, 100)}'`);
+  const call = name as CallName;
+  const spec = CALLS[call];
+  if (spec.local && !context.shell.local)
+    throw new ApiError('forbidden', `${call} is only available on the lab's own machine`);
+  const parsed = spec.input.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({
+      path: issue.path.length ? issue.path.join('.') : 'input',
+      message: issue.message,
+    }));
+    throw new ApiError(
+      'bad-request',
+      `${call}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  const handler = await handlerFor(call);
+  return handler(parsed.data as ParsedInput<CallName>, context);
+}
+
+/** The handler of a call, its area's module loaded on first use. */
+export async function handlerFor(call: CallName): Promise<Handler<CallName>> {
+  const area = call.slice(0, call.indexOf('.')) as CallArea;
+  const { handlers } = await AREAS[area]();
+  return (handlers as unknown as Record<string, Handler<CallName>>)[call];
+}

@@ -1,0 +1,109 @@
+// Dataset calls: statistics, a page of episodes, one episode, its replay in 3D, the integrity
+// check, exports for fine-tuning and merging datasets made elsewhere.
+import { resolve } from 'node:path';
+import { openDataset, type Db } from '../../core/dataset/open-dataset.ts';
+import { EpisodeStore } from '../../core/dataset/episode-store.ts';
+import { exportChatJsonl, exportCsv, exportPreferencePairs } from '../../core/dataset/export.ts';
+import { mergeDataset } from '../../core/dataset/merge.ts';
+import { storedRun } from '../../core/planner/replay.ts';
+import type { StoredEpisode } from '../types.ts';
+import type { Handlers } from '../dispatch.ts';
+import { viewEpisode } from './episodes.ts';
+
+function withDataset<T>(path: string, use: (db: Db) => T, options: { create?: boolean } = {}): T {
+  const db = openDataset(resolve(path), { create: options.create ?? false });
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
+}
+
+const withStore = <T>(path: string, use: (store: EpisodeStore) => T): T =>
+  withDataset(path, (db) => use(new EpisodeStore(db)));
+
+/** The stored row in the contract's shape (camelCase, parsed). */
+function storedEpisode(row: Record<string, unknown>): StoredEpisode {
+  const n = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  const s = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+  return {
+    id: row.id as number,
+    runId: row.run_id as number,
+    task: row.task as string,
+    split: row.split as string,
+    arm: row.arm as StoredEpisode['arm'],
+    seed: row.seed as number,
+    sample: row.sample as number,
+    instruction: row.instruction as string,
+    scene: (row.scene ?? null) as StoredEpisode['scene'],
+    prompt: (row.prompt ?? null) as StoredEpisode['prompt'],
+    answer: s(row.answer),
+    format: s(row.format),
+    program: s(row.program),
+    trace: (row.trace ?? []) as StoredEpisode['trace'],
+    success: row.success === true,
+    failureKind: s(row.failure_kind),
+    failure: s(row.failure),
+    reason: (row.reason ?? '') as string,
+    model: s(row.model),
+    sampling: (row.sampling ?? null) as StoredEpisode['sampling'],
+    tokens: n(row.tokens),
+    simSeconds: n(row.sim_seconds),
+    wallSeconds: n(row.wall_seconds),
+    createdAt: row.created_at as number,
+  };
+}
+
+export const handlers: Handlers<'dataset'> = {
+  'dataset.stats': async ({ db, filter }) => withStore(db, (store) => store.stats(filter)),
+  'dataset.modelStats': async ({ db, filter }) => withStore(db, (store) => store.statsByModel(filter)),
+  'dataset.list': async ({ db, filter, limit, order, after }) =>
+    withStore(db, (store) => store.list(filter, { limit, order, after })),
+  'dataset.show': async ({ db, id }) => withStore(db, (store) => storedEpisode(store.show(id))),
+
+  'dataset.replay': async ({ db, id }, context) => {
+    const stored = withStore(db, (store) => storedEpisode(store.show(id)));
+    const viewed = await viewEpisode(
+      { task: stored.task, seed: stored.seed, arm: stored.arm },
+      storedRun(stored),
+      context,
+    );
+    return {
+      ...viewed,
+      stored: { success: stored.success },
+      reproduced: viewed.result.success === stored.success,
+    };
+  },
+
+  'dataset.check': async ({ db }) =>
+    withDataset(db, (handle) => ({
+      integrity: handle.pragma('integrity_check', { simple: true }) as string,
+      schemaVersion: handle.pragma('user_version', { simple: true }) as number,
+    })),
+
+  'dataset.export': async ({ db, format, out, validation }) => {
+    const file = resolve(out);
+    const dataset = openDataset(resolve(db), { create: false });
+    try {
+      if (format === 'chat') {
+        const validationFile = file.replace(/(\.jsonl)?$/, '.validation.jsonl');
+        const written = await exportChatJsonl(dataset, file, validationFile, validation);
+        return { format, files: [file, validationFile], ...written };
+      }
+      if (format === 'pairs')
+        return { format, files: [file], pairs: await exportPreferencePairs(dataset, file) };
+      return { format, files: [file], episodes: await exportCsv(dataset, file) };
+    } finally {
+      dataset.close();
+    }
+  },
+
+  'dataset.merge': async ({ db, sources }) =>
+    withDataset(
+      db,
+      (target) => sources.map((source) => ({ source, ...mergeDataset(target, resolve(source)) })),
+      {
+        create: true,
+      },
+    ),
+};

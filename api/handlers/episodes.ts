@@ -1,0 +1,79 @@
+// Episodes: a task's starting scene for a 3D view, and one episode run by whoever acts (the
+// scripted solution, nobody, a person's program, a model), with its 3D view or its recording.
+// Each opens the scene once.
+import { resolve } from 'node:path';
+import { findTask } from '../../core/tasks/registry.ts';
+import { DEFAULT_RECORD_HZ, EpisodeSession } from '../../core/episode/session.ts';
+import { saveRecording } from '../../core/episode/recording-file.ts';
+import { formatSceneState } from '../../core/sim/scene-state.ts';
+import { localRunner, solve, type SolveOptions, type SolverSpec } from '../../core/planner/solve.ts';
+import { PROMPT_TEMPLATE_VERSION } from '../../core/planner/prompt.ts';
+import type { ArmName } from '../types.ts';
+import type { ViewedEpisode } from '../contract.ts';
+import type { CallContext, Handlers } from '../dispatch.ts';
+import { sharedSandbox } from '../resources.ts';
+import { withSolver } from './solvers.ts';
+
+/** Open the episode once: its starting scene for the view, then the solver's run with every body's pose. */
+export async function viewEpisode(
+  where: { task: string; seed: number; arm?: ArmName },
+  solver: SolverSpec,
+  { emit, signal }: CallContext,
+): Promise<ViewedEpisode> {
+  const session = await EpisodeSession.open(await findTask(where.task), where.seed, where.arm);
+  try {
+    const view = session.view();
+    const runner = localRunner(session, {
+      sandbox: sharedSandbox(),
+      record: { hz: DEFAULT_RECORD_HZ, poses: true },
+    });
+    const solved = await solve(runner, solver, streamTo(emit, signal));
+    return { view, ...solved };
+  } finally {
+    session.dispose();
+  }
+}
+
+/** A model's prompt and answer as events, as they happen. */
+function streamTo(emit: CallContext['emit'], signal: AbortSignal): SolveOptions {
+  return {
+    signal,
+    onPrompt: (messages) =>
+      emit({ type: 'model.prompt', messages, templateVersion: PROMPT_TEMPLATE_VERSION }),
+    onText: (text) => emit({ type: 'model.text', text }),
+  };
+}
+
+export const handlers: Handlers<'scene'> & Handlers<'episode'> = {
+  'scene.view': async ({ task, seed, arm }) => {
+    const session = await EpisodeSession.open(await findTask(task), seed, arm);
+    try {
+      return session.view();
+    } finally {
+      session.dispose();
+    }
+  },
+
+  'episode.view': ({ solver, ...where }, context) =>
+    withSolver(solver, where.seed, (spec) => viewEpisode(where, spec, context)),
+
+  'episode.run': ({ task, seed, arm, solver, recordTo }, { emit, signal }) =>
+    withSolver(solver, seed, async (spec) => {
+      const session = await EpisodeSession.open(await findTask(task), seed, arm);
+      try {
+        const runner = localRunner(session, {
+          sandbox: sharedSandbox(),
+          ...(recordTo ? { record: { hz: DEFAULT_RECORD_HZ } } : {}),
+        });
+        const { result, attempt } = await solve(runner, spec, streamTo(emit, signal));
+        const run = { finalStateText: formatSceneState(result.finalState), ...(attempt ? { attempt } : {}) };
+        if (!recordTo) return { result, ...run };
+        const path = resolve(recordTo);
+        const recorded = { path, ...saveRecording(path, session.setup, result) };
+        const { recording: _recording, ...rest } = result;
+        return { result: rest, ...run, recorded };
+      } finally {
+        session.dispose();
+      }
+    }),
+};

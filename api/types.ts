@@ -1,0 +1,438 @@
+// The lab's data as it crosses the api: every result a shell or the UI receives is built from these
+// plain, camelCase shapes. They are declared here once; core produces them (it imports these types,
+// never the other way round) and nothing here imports anything, so the renderer can use them freely.
+
+export const ARM_NAMES = ['panda', 'so100'] as const;
+export type ArmName = (typeof ARM_NAMES)[number];
+
+export type Vec3 = [number, number, number];
+export type Split = 'train' | 'heldout';
+/** How a model is asked to write its program: Python code, or a JSON plan (small models). */
+export type ProgramFormat = 'code' | 'json';
+
+// ---- the scene an LLM program is given ----------------------------------------------------------
+
+export interface ObjectState {
+  name: string;
+  /** Centre of the object's box, metres. */
+  position: Vec3;
+  /** Radians about z, (-pi, pi]. */
+  yaw: number;
+  /** l (along its x), w (along its y), h (z), metres. */
+  size: Vec3;
+}
+
+export interface SceneState {
+  version: number;
+  objects: ObjectState[];
+  gripper?: { position: Vec3; yaw: number; opening: number };
+}
+
+// ---- primitives and what they did -----------------------------------------------------------------
+
+export type PrimitiveName = 'open_gripper' | 'close_gripper' | 'move_gripper';
+export type PrimitiveStatus = 'reached' | 'unreachable' | 'blocked' | 'timeout' | 'invalid';
+
+export interface GripperPose {
+  position: Vec3;
+  /** Yaw of the jaws about world z, wrapped to [-pi/2, pi/2): the gripper is symmetric. */
+  yaw: number;
+  /** How far the gripper's approach axis is from straight down, radians. */
+  tilt: number;
+  /** Distance between the fingers, metres. */
+  opening: number;
+}
+
+export interface PrimitiveResult {
+  primitive: PrimitiveName;
+  status: PrimitiveStatus;
+  message: string;
+  /** Simulated seconds the primitive took. */
+  duration: number;
+  pose: GripperPose;
+  /** For unreachable targets: the closest pose the IK found and how far it is. */
+  closest?: { position: Vec3; yaw: number; positionError: number; angleError: number };
+  /** For blocked motions: the contact that stopped the arm. */
+  contact?: { robot: string; other: string };
+}
+
+/** `lab demo`: a scripted pick-and-place on a built-in scene, primitive by primitive. */
+export interface DemoResult {
+  arm: ArmName;
+  destination: Vec3;
+  placed: boolean;
+  primitives: number;
+  simSeconds: number;
+  wallSeconds: number;
+  results: PrimitiveResult[];
+  before: SceneState;
+  state: SceneState;
+}
+
+// ---- 3D views ---------------------------------------------------------------------------------------
+
+/** MuJoCo geom types a view can draw. */
+export type GeomShape = 'plane' | 'hfield' | 'sphere' | 'capsule' | 'ellipsoid' | 'cylinder' | 'box' | 'mesh';
+
+export interface GeomView {
+  body: number;
+  name: string;
+  shape: GeomShape;
+  /** MuJoCo's geom_size: half-sizes / radius and half-length, depending on the shape. */
+  size: Vec3;
+  /** Position and quaternion [w, x, y, z] relative to the body. */
+  pos: Vec3;
+  quat: [number, number, number, number];
+  rgba: [number, number, number, number];
+  /** Index into SceneGeometry.meshes for mesh geoms. */
+  mesh?: number;
+}
+
+export interface MeshView {
+  /** Flat xyz vertex coordinates in the mesh frame. */
+  vertices: number[];
+  /** Flat vertex indices, three per triangle. */
+  faces: number[];
+}
+
+export interface SceneGeometry {
+  bodies: { name: string; parent: number }[];
+  geoms: GeomView[];
+  meshes: MeshView[];
+}
+
+/** One instant of a recording. */
+export interface RecordingFrame {
+  /** Simulated seconds. */
+  t: number;
+  /** Robot joint positions (arm then gripper), radians or metres, in `jointNames` order. */
+  joints: number[];
+  /** Position [x, y, z] and quaternion [w, x, y, z] of each object, in `objectNames` order. */
+  objects: number[][];
+  /** Every body's world pose (x, y, z, qw, qx, qy, qz per body), when recorded for a 3D view. */
+  poses?: number[];
+}
+
+/** What happened in an episode, sampled at a fixed rate of simulated time (not a planned path). */
+export interface Recording {
+  hz: number;
+  jointNames: string[];
+  objectNames: string[];
+  frames: RecordingFrame[];
+}
+
+// ---- episodes ---------------------------------------------------------------------------------------
+
+export type ProgramOutcomeKind =
+  | 'completed' // ran to its end or called task_completed()
+  | 'syntax' // did not compile; `line` says where
+  | 'runtime' // raised an exception; `line` says where
+  | 'forbidden' // imported a module robot programs may not use
+  | 'recursion'
+  | 'memory'
+  | 'timeout'
+  | 'output' // printed too much
+  | 'stopped' // the parent ended it: an invalid number, too many primitive calls
+  | 'sandbox-violation' // reached for the host (a shell, a file, the network) and was killed
+  | 'crash'; // the runner died for another reason
+
+/** How a program (Python through the sandbox, or a JSON plan) ended. */
+export interface ProgramOutcome {
+  ok: boolean;
+  kind: ProgramOutcomeKind;
+  message: string;
+  line?: number;
+  output: string;
+  primitiveCalls: number;
+  /** Seconds the runner spent running the program, not counting time in primitives. */
+  runnerSeconds: number;
+}
+
+export interface EpisodeResult {
+  taskId: string;
+  split: Split;
+  seed: number;
+  arm: ArmName;
+  instruction: string;
+  success: boolean;
+  /** The verifier's words. */
+  reason: string;
+  /** Why the episode stopped the program early, if it did. */
+  stopped?: string;
+  /** How a program ended (completed, syntax error with line, timeout, ...). */
+  program?: ProgramOutcome;
+  primitiveCalls: number;
+  trace: PrimitiveResult[];
+  simSeconds: number;
+  wallSeconds: number;
+  initialState: SceneState;
+  finalState: SceneState;
+  recording?: Recording;
+}
+
+/** An episode's starting scene for a 3D view: shapes, body poses, and the state a program gets. */
+export interface EpisodeView {
+  taskId: string;
+  seed: number;
+  arm: ArmName;
+  instruction: string;
+  state: SceneState;
+  /** The state as the text a model is prompted with. */
+  stateText: string;
+  geometry: SceneGeometry;
+  poses: number[];
+}
+
+// ---- models and attempts ----------------------------------------------------------------------------
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface SamplingOptions {
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  maxTokens?: number;
+}
+
+/** What is known about an LLM, for the registry and for every stored attempt (never a key). */
+export interface ModelDescription {
+  /** 'local:<file name>' or 'openai:<model>@<base URL>'. */
+  id: string;
+  kind: 'local' | 'openai';
+  architecture?: string;
+  parameters?: number;
+  contextLength?: number;
+  chatTemplate?: string;
+  quantisation?: string;
+  adapters?: { file: string; scale: number }[];
+}
+
+export interface AttemptFailure {
+  /** 'no-program' | a ProgramOutcome kind | a PrimitiveStatus | 'task-failed' */
+  kind: string;
+  message: string;
+  line?: number;
+}
+
+/** A model's attempt at an episode: the prompt, its answer and program, and why it failed. */
+export interface Attempt {
+  taskId: string;
+  seed: number;
+  arm: ArmName;
+  instruction: string;
+  format: ProgramFormat;
+  templateVersion: string;
+  prompt: ChatMessage[];
+  model: ModelDescription;
+  sampling: SamplingOptions;
+  answer: string;
+  /** The program that ran, as Python (a JSON plan is shown as the equivalent calls). */
+  program?: string;
+  generation: { tokens: number; seconds: number; finishReason: string };
+  success: boolean;
+  failure?: AttemptFailure;
+}
+
+/** A GGUF file's header: an LLM or a LoRA adapter. */
+export interface GgufInfo {
+  path: string;
+  file: string;
+  fileBytes: number;
+  /** 'model', or 'adapter' for a LoRA adapter (general.type). */
+  type: string;
+  architecture: string;
+  name?: string;
+  /** Sum of the element counts of every tensor. */
+  parameters: number;
+  tensors: number;
+  contextLength?: number;
+  hasChatTemplate: boolean;
+  /** The first 200 characters of tokenizer.chat_template. */
+  chatTemplate?: string;
+  /** 'F32', 'F16', 'Q4_K_M', … from general.file_type, else the dominant tensor type. */
+  quantisation?: string;
+  /** adapter.lora.alpha, for LoRA adapters. */
+  loraAlpha?: number;
+}
+
+export interface RegisteredModel {
+  name: string;
+  path: string;
+  addedAt: string;
+  info: Pick<
+    GgufInfo,
+    | 'type'
+    | 'architecture'
+    | 'parameters'
+    | 'contextLength'
+    | 'quantisation'
+    | 'hasChatTemplate'
+    | 'fileBytes'
+  >;
+}
+
+/** A remote OpenAI-compatible endpoint kept under a short name (its key is never stored). */
+export interface RegisteredEndpoint {
+  name: string;
+  /** openai:MODEL@BASE_URL */
+  spec: string;
+  addedAt: string;
+}
+
+// ---- MJCF models --------------------------------------------------------------------------------------
+
+/** A summary of a loaded MJCF model: its parts, and the arm the primitives would drive. */
+export interface MjcfInfo {
+  source: string;
+  mujocoVersion: string;
+  timestep: number;
+  counts: { bodies: number; joints: number; actuators: number; sites: number; geoms: number; dofs: number };
+  bodies: string[];
+  joints: string[];
+  actuators: string[];
+  sites: string[];
+  /** The arm the primitives would drive, or why there is none. */
+  arm: { joints: string[]; gripperActuators: string[] } | { none: string };
+}
+
+// ---- the dataset ----------------------------------------------------------------------------------------
+
+export interface EpisodeFilter {
+  task?: string;
+  split?: Split;
+  success?: boolean;
+  model?: string;
+  runId?: number;
+  /** ms since the epoch */
+  since?: number;
+  until?: number;
+  programContains?: string;
+}
+
+export interface EpisodeSummary {
+  id: number;
+  runId: number;
+  task: string;
+  split: string;
+  arm: string;
+  seed: number;
+  sample: number;
+  success: boolean;
+  failureKind: string | null;
+  model: string | null;
+  createdAt: number;
+}
+
+/** Where a page of episodes ends: pass it as `after` for the next page. */
+export interface PageCursor {
+  createdAt: number;
+  id: number;
+}
+
+export interface Page<T> {
+  rows: T[];
+  /** Absent on the last page. */
+  next?: PageCursor;
+}
+
+export interface RateRow {
+  episodes: number;
+  successes: number;
+  rate: number;
+}
+export interface TaskRate extends RateRow {
+  task: string;
+  split: string;
+}
+export interface ModelRate extends RateRow {
+  model: string;
+}
+
+export interface GenerationProgress {
+  done: number;
+  total: number;
+  /** Episodes already in the database when the run (re)started. */
+  resumed: number;
+  successes: number;
+  /** Episodes per minute in this session. */
+  perMinute: number;
+  etaSeconds: number;
+  /** The same counts per task (successes: this session's). */
+  tasks: Record<string, { done: number; total: number; successes: number }>;
+}
+
+export interface GenerationSummary extends GenerationProgress {
+  runId: number;
+  stopped: boolean;
+  /** Scenes built in this session: one per episode generated. */
+  scenesBuilt: number;
+}
+
+export interface ChatExportResult {
+  train: number;
+  validation: number;
+  /** Successes without a prompt (scripted episodes): nothing to learn from as chat data. */
+  skipped: number;
+}
+
+export interface MergeResult {
+  runs: number;
+  episodes: number;
+  skipped: number;
+}
+
+/** Everything stored about one episode. */
+export interface StoredEpisode {
+  id: number;
+  runId: number;
+  task: string;
+  split: string;
+  arm: ArmName;
+  seed: number;
+  sample: number;
+  instruction: string;
+  /** The initial scene state the program was given. */
+  scene: SceneState | null;
+  prompt: ChatMessage[] | null;
+  answer: string | null;
+  /** 'scripted', or the program format. */
+  format: string | null;
+  program: string | null;
+  trace: PrimitiveResult[];
+  success: boolean;
+  failureKind: string | null;
+  failure: string | null;
+  reason: string;
+  model: string | null;
+  sampling: SamplingOptions | null;
+  tokens: number | null;
+  simSeconds: number | null;
+  wallSeconds: number | null;
+  createdAt: number;
+}
+
+// ---- the lab itself ---------------------------------------------------------------------------------------
+
+/** What the UI needs to know before anything else. */
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** The lab's data folder. */
+  home: string;
+  /** The dataset the UI opens unless told otherwise. */
+  defaultDb: string;
+  arms: readonly ArmName[];
+}
+
+export interface TaskSummary {
+  id: string;
+  title: string;
+  split: Split;
+  skills: string[];
+  arms: ArmName[];
+  /** The instruction for seed 0, as an example. */
+  example: string;
+}

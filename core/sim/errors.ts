@@ -7,7 +7,8 @@ export type SimErrorKind =
   | 'missing-file' // an include, mesh or texture that is not where the model says
   | 'not-an-arm' // a model without the gripper site or joints an arm needs
   | 'bad-input' // a value handed to the simulation that cannot be used
-  | 'out-of-memory'; // the wasm heap is exhausted; the module was discarded
+  | 'out-of-memory' // the wasm heap is exhausted; the module was discarded
+  | 'engine-fault'; // the engine trapped (a bad model drove it out of bounds); the module was discarded
 
 export class SimError extends LabError {
   declare readonly kind: SimErrorKind;

@@ -44,6 +44,7 @@ export class Simulation {
       }
       model = mj.MjModel.from_xml_string(xml, vfs);
     } catch (err) {
+      if (isEngineFault(err)) throw engineFault(err, `loading ${source}`);
       const error = describeLoadError(err, source);
       if (error.kind === 'out-of-memory') discardMujoco();
       throw error;
@@ -59,7 +60,7 @@ export class Simulation {
       throw new SimError('out-of-memory', `MuJoCo could not allocate data for ${source}: ${String(err)}`);
     }
     const sim = new Simulation(mj, model, data, source);
-    mj.mj_forward(model, data);
+    sim.forward();
     return sim;
   }
 
@@ -84,6 +85,15 @@ export class Simulation {
   }
 
   step(count = 1): void {
+    try {
+      this.stepUnguarded(count);
+    } catch (err) {
+      if (isEngineFault(err)) throw engineFault(err, `stepping ${this.source}`);
+      throw err;
+    }
+  }
+
+  private stepUnguarded(count: number): void {
     const { mj, model, data } = this;
     const start = performance.now();
     if (this.sampler) {
@@ -108,7 +118,12 @@ export class Simulation {
 
   /** Recompute positions, contacts and sensors from qpos without advancing time. */
   forward(): void {
-    this.mj.mj_forward(this.model, this.data);
+    try {
+      this.mj.mj_forward(this.model, this.data);
+    } catch (err) {
+      if (isEngineFault(err)) throw engineFault(err, `computing ${this.source}`);
+      throw err;
+    }
   }
 
   reset(): void {
@@ -145,4 +160,21 @@ export class Simulation {
     this.data.delete();
     this.model.delete();
   }
+}
+
+/**
+ * A trap inside the WebAssembly engine (memory access out of bounds, an overflowed stack) leaves
+ * the shared module's memory in an unknown state: it is dropped, and the next simulation starts a
+ * fresh one rather than inheriting the damage.
+ */
+function isEngineFault(err: unknown): boolean {
+  return err instanceof WebAssembly.RuntimeError || err instanceof RangeError;
+}
+
+function engineFault(err: unknown, doing: string): SimError {
+  discardMujoco();
+  return new SimError(
+    'engine-fault',
+    `MuJoCo failed inside its engine ${doing} (${(err as Error).message}); the engine was restarted for the next simulation`,
+  );
 }

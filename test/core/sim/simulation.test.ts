@@ -101,6 +101,24 @@ describe('Simulation', () => {
     }
   });
 
+  it('contains a trap inside the engine: the model is refused and the next one loads on a fresh engine', async () => {
+    // A 300-deep include chain overflows the engine's stack inside WebAssembly.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`f${i}.xml`] = `<mujoco><include file="f${i + 1}.xml"/></mujoco>`;
+    files['f300.xml'] = '<mujoco><worldbody><geom type="sphere" size="0.1"/></worldbody></mujoco>';
+    await expect(
+      Simulation.fromXml('<mujoco><include file="f0.xml"/></mujoco>', { files }),
+    ).rejects.toMatchObject({
+      kind: 'engine-fault',
+      message: expect.stringMatching(/engine was restarted/),
+    });
+    const next = await Simulation.fromXml(
+      '<mujoco><worldbody><geom type="sphere" size="0.1"/></worldbody></mujoco>',
+    );
+    expect(next.model.ngeom).toBe(1);
+    next.dispose();
+  });
+
   it('reports a model file that does not exist', async () => {
     await expect(Simulation.fromFile('/nonexistent/arm.xml')).rejects.toThrow(
       "model file '/nonexistent/arm.xml' not found",

@@ -216,6 +216,8 @@ export const CALLS = {
         spec: z.string().min(1, 'the endpoint is required (openai:MODEL@http://host:port/v1)'),
       })
       .strict(),
+    // The host's API key goes to registered endpoints: only the operator registers them.
+    { local: true },
   ).returns<RegisteredEndpoint>(),
   'models.remove': call(z.object({ name: z.string().min(1) }).strict()).returns<{ removed: string }>(),
   /** The tiny random-weight test model: exercises every local path offline (its answers are noise). */

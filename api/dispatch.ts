@@ -11,11 +11,14 @@ import {
   type ParsedInput,
 } from './contract.ts';
 import { ApiError } from './errors.ts';
+import type { FileAccess } from './access.ts';
 
 /** Who is calling. */
 export interface Shell {
   /** The CLI and the desktop app serve the lab's own operator; a web server's clients are remote. */
   local: boolean;
+  /** How callers name files (host paths unless given: a remote shell names them in its data folder). */
+  files?: FileAccess;
   /** The dataset the UI opens unless told otherwise (lab serve --db); else one in the lab's folder. */
   defaultDb?: string;
 }
@@ -53,7 +56,10 @@ export async function dispatch(name: unknown, input: unknown, context: CallConte
   const call = name as CallName;
   const spec = CALLS[call];
   if (spec.local && !context.shell.local)
-    throw new ApiError('forbidden', `${call} is only available on the lab's own machine`);
+    throw new ApiError(
+      'forbidden',
+      `${call} is for the lab's operator only (the desktop app or the lab command), not for clients of lab serve`,
+    );
   const parsed = spec.input.safeParse(input ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({

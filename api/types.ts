@@ -425,6 +425,8 @@ export interface AppInfo {
   /** The dataset the UI opens unless told otherwise. */
   defaultDb: string;
   arms: readonly ArmName[];
+  /** Whether this caller is the lab's operator (the desktop app), not a client of `lab serve`. */
+  local: boolean;
 }
 
 export interface TaskSummary {

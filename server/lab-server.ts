@@ -11,6 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type Shell } from '../api/dispatch.ts';
 import { reportError } from '../api/errors.ts';
 import { CallSession } from '../api/call-session.ts';
+import { remoteShell } from '../api/access.ts';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../api/shell-files.ts';
 
 export interface LabServerOptions {
@@ -67,7 +68,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       else res.destroy();
     });
   });
-  const shell: Shell = { local: false, defaultDb: options.defaultDb };
+  // Clients name files in the lab's data folder and models as the operator registered them.
+  const shell: Shell = remoteShell({ defaultDb: options.defaultDb });
   // The browser offers the token as a subprotocol (never in the URL, which servers and proxies log)
   // beside the lab's own protocol name, which is the one the server answers with.
   const sockets = new WebSocketServer({

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { labHome, projectRoot } from '../../core/paths.ts';
 import { ARM_NAMES } from '../types.ts';
 import type { Handlers } from '../dispatch.ts';
+import { filesOf } from '../access.ts';
 
 export const handlers: Handlers<'app'> = {
-  'app.info': async (_input, { shell }) => {
+  'app.info': async (_input, context) => {
     const pkg = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
       productName: string;
       version: string;
@@ -16,8 +17,9 @@ export const handlers: Handlers<'app'> = {
       name: pkg.productName,
       version: pkg.version,
       home: labHome(),
-      defaultDb: shell.defaultDb ?? join(labHome(), 'dataset.sqlite'),
+      defaultDb: filesOf(context).show(context.shell.defaultDb ?? join(labHome(), 'dataset.sqlite')),
       arms: ARM_NAMES,
+      local: context.shell.local,
     };
   },
 };

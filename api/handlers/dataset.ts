@@ -1,17 +1,17 @@
 // Dataset calls: statistics, a page of episodes, one episode, its replay in 3D, the integrity
 // check, exports for fine-tuning and merging datasets made elsewhere.
-import { resolve } from 'node:path';
 import { openDataset, type Db } from '../../core/dataset/open-dataset.ts';
 import { EpisodeStore } from '../../core/dataset/episode-store.ts';
 import { exportChatJsonl, exportCsv, exportPreferencePairs } from '../../core/dataset/export.ts';
 import { mergeDataset } from '../../core/dataset/merge.ts';
 import { storedRun } from '../../core/planner/replay.ts';
 import type { StoredEpisode } from '../types.ts';
-import type { Handlers } from '../dispatch.ts';
+import type { CallContext, Handlers } from '../dispatch.ts';
+import { filePath, filesOf } from '../access.ts';
 import { viewEpisode } from './episodes.ts';
 
 function withDataset<T>(path: string, use: (db: Db) => T, options: { create?: boolean } = {}): T {
-  const db = openDataset(resolve(path), { create: options.create ?? false });
+  const db = openDataset(path, { create: options.create ?? false });
   try {
     return use(db);
   } finally {
@@ -54,15 +54,21 @@ function storedEpisode(row: Record<string, unknown>): StoredEpisode {
   };
 }
 
+/** The dataset file a caller named, as a host path it may use. */
+const dbPath = (context: CallContext, db: string): string => filePath(context, db, 'db');
+
 export const handlers: Handlers<'dataset'> = {
-  'dataset.stats': async ({ db, filter }) => withStore(db, (store) => store.stats(filter)),
-  'dataset.modelStats': async ({ db, filter }) => withStore(db, (store) => store.statsByModel(filter)),
-  'dataset.list': async ({ db, filter, limit, order, after }) =>
-    withStore(db, (store) => store.list(filter, { limit, order, after })),
-  'dataset.show': async ({ db, id }) => withStore(db, (store) => storedEpisode(store.show(id))),
+  'dataset.stats': async ({ db, filter }, context) =>
+    withStore(dbPath(context, db), (store) => store.stats(filter)),
+  'dataset.modelStats': async ({ db, filter }, context) =>
+    withStore(dbPath(context, db), (store) => store.statsByModel(filter)),
+  'dataset.list': async ({ db, filter, limit, order, after }, context) =>
+    withStore(dbPath(context, db), (store) => store.list(filter, { limit, order, after })),
+  'dataset.show': async ({ db, id }, context) =>
+    withStore(dbPath(context, db), (store) => storedEpisode(store.show(id))),
 
   'dataset.replay': async ({ db, id }, context) => {
-    const stored = withStore(db, (store) => storedEpisode(store.show(id)));
+    const stored = withStore(dbPath(context, db), (store) => storedEpisode(store.show(id)));
     const viewed = await viewEpisode(
       { task: stored.task, seed: stored.seed, arm: stored.arm },
       storedRun(stored),
@@ -75,35 +81,36 @@ export const handlers: Handlers<'dataset'> = {
     };
   },
 
-  'dataset.check': async ({ db }) =>
-    withDataset(db, (handle) => ({
+  'dataset.check': async ({ db }, context) =>
+    withDataset(dbPath(context, db), (handle) => ({
       integrity: handle.pragma('integrity_check', { simple: true }) as string,
       schemaVersion: handle.pragma('user_version', { simple: true }) as number,
     })),
 
-  'dataset.export': async ({ db, format, out, validation }) => {
-    const file = resolve(out);
-    const dataset = openDataset(resolve(db), { create: false });
+  'dataset.export': async ({ db, format, out, validation }, context) => {
+    const file = filePath(context, out, 'out');
+    const dataset = openDataset(dbPath(context, db), { create: false });
+    const show = (path: string): string => filesOf(context).show(path);
     try {
       if (format === 'chat') {
         const validationFile = file.replace(/(\.jsonl)?$/, '.validation.jsonl');
         const written = await exportChatJsonl(dataset, file, validationFile, validation);
-        return { format, files: [file, validationFile], ...written };
+        return { format, files: [show(file), show(validationFile)], ...written };
       }
       if (format === 'pairs')
-        return { format, files: [file], pairs: await exportPreferencePairs(dataset, file) };
-      return { format, files: [file], episodes: await exportCsv(dataset, file) };
+        return { format, files: [show(file)], pairs: await exportPreferencePairs(dataset, file) };
+      return { format, files: [show(file)], episodes: await exportCsv(dataset, file) };
     } finally {
       dataset.close();
     }
   },
 
-  'dataset.merge': async ({ db, sources }) =>
-    withDataset(
-      db,
-      (target) => sources.map((source) => ({ source, ...mergeDataset(target, resolve(source)) })),
-      {
-        create: true,
-      },
-    ),
+  'dataset.merge': async ({ db, sources }, context) => {
+    const files = sources.map((source) => filePath(context, source, 'sources'));
+    return withDataset(
+      dbPath(context, db),
+      (target) => files.map((file, i) => ({ source: sources[i], ...mergeDataset(target, file) })),
+      { create: true },
+    );
+  },
 };

@@ -1,7 +1,6 @@
 // Episodes: a task's starting scene for a 3D view, and one episode run by whoever acts (the
 // scripted solution, nobody, a person's program, a model), with its 3D view or its recording.
 // Each opens the scene once.
-import { resolve } from 'node:path';
 import { findTask } from '../../core/tasks/registry.ts';
 import { DEFAULT_RECORD_HZ, EpisodeSession } from '../../core/episode/session.ts';
 import { saveRecording } from '../../core/episode/recording-file.ts';
@@ -13,6 +12,7 @@ import type { ViewedEpisode } from '../contract.ts';
 import type { CallContext, Handlers } from '../dispatch.ts';
 import { sharedSandbox } from '../resources.ts';
 import { withSolver } from './solvers.ts';
+import { filePath, filesOf } from '../access.ts';
 
 /** Open the episode once: its starting scene for the view, then the solver's run with every body's pose. */
 export async function viewEpisode(
@@ -55,21 +55,25 @@ export const handlers: Handlers<'scene'> & Handlers<'episode'> = {
   },
 
   'episode.view': ({ solver, ...where }, context) =>
-    withSolver(solver, where.seed, (spec) => viewEpisode(where, spec, context)),
+    withSolver(solver, where.seed, context, (spec) => viewEpisode(where, spec, context)),
 
-  'episode.run': ({ task, seed, arm, solver, recordTo }, { emit, signal }) =>
-    withSolver(solver, seed, async (spec) => {
+  'episode.run': ({ task, seed, arm, solver, recordTo }, context) =>
+    withSolver(solver, seed, context, async (spec) => {
+      const { emit, signal } = context;
+      const recordFile = recordTo === undefined ? undefined : filePath(context, recordTo, 'recordTo');
       const session = await EpisodeSession.open(await findTask(task), seed, arm);
       try {
         const runner = localRunner(session, {
           sandbox: sharedSandbox(),
-          ...(recordTo ? { record: { hz: DEFAULT_RECORD_HZ } } : {}),
+          ...(recordFile ? { record: { hz: DEFAULT_RECORD_HZ } } : {}),
         });
         const { result, attempt } = await solve(runner, spec, streamTo(emit, signal));
         const run = { finalStateText: formatSceneState(result.finalState), ...(attempt ? { attempt } : {}) };
-        if (!recordTo) return { result, ...run };
-        const path = resolve(recordTo);
-        const recorded = { path, ...saveRecording(path, session.setup, result) };
+        if (!recordFile) return { result, ...run };
+        const recorded = {
+          path: filesOf(context).show(recordFile),
+          ...saveRecording(recordFile, session.setup, result),
+        };
         const { recording: _recording, ...rest } = result;
         return { result: rest, ...run, recorded };
       } finally {

@@ -1,14 +1,15 @@
 // Data generation as an api call: progress arrives as events, the summary as the result.
-import { resolve } from 'node:path';
+import { filePath, modelSpec } from '../access.ts';
 import { generate } from '../../core/generate/generate.ts';
 import type { Handlers } from '../dispatch.ts';
 
 export const handlers: Handlers<'generate'> = {
-  'generate.run': (input, { emit, signal }) =>
+  'generate.run': (input, context) =>
     generate({
       ...input,
-      db: resolve(input.db),
-      signal,
-      onProgress: (progress) => emit({ type: 'generation.progress', db: input.db, progress }),
+      db: filePath(context, input.db, 'db'),
+      teacher: input.teacher === 'scripted' ? 'scripted' : modelSpec(context, input.teacher, 'teacher'),
+      signal: context.signal,
+      onProgress: (progress) => context.emit({ type: 'generation.progress', db: input.db, progress }),
     }),
 };

@@ -12,13 +12,14 @@ import { startModelServer } from '../../core/llm/openai-server.ts';
 import { labHome } from '../../core/paths.ts';
 import type { Handlers } from '../dispatch.ts';
 import { withSharedModel } from '../resources.ts';
+import { filePath, modelSpec } from '../access.ts';
 
 export const handlers: Handlers<'models'> = {
   'models.list': async () => {
     const registry = new ModelRegistry();
     return { registry: registry.file, models: registry.list(), endpoints: registry.endpoints() };
   },
-  'models.add': ({ path, name }) => new ModelRegistry().add(resolve(path), name),
+  'models.add': ({ path, name }, context) => new ModelRegistry().add(filePath(context, path, 'path'), name),
   'models.addEndpoint': async ({ name, spec }) => new ModelRegistry().addEndpoint(name, spec.trim()),
   'models.remove': async ({ name }) => {
     new ModelRegistry().remove(name);
@@ -35,8 +36,9 @@ export const handlers: Handlers<'models'> = {
     }
     return registry.add(file, 'tiny-test');
   },
-  'models.test': ({ model, prompt, maxTokens, threads }, { emit, signal }) =>
-    withSharedModel(model, { threads }, async (chat) => {
+  'models.test': ({ model, prompt, maxTokens, threads }, context) =>
+    withSharedModel(modelSpec(context, model, 'model'), { threads }, async (chat) => {
+      const { emit, signal } = context;
       const result = await chat.chat([{ role: 'user', content: prompt }], {
         maxTokens,
         temperature: 0,
@@ -51,7 +53,7 @@ export const handlers: Handlers<'models'> = {
         tokensPerSecond: result.seconds > 0 ? result.tokens / result.seconds : 0,
       };
     }),
-  'models.inspect': ({ path }) => readGgufInfo(resolve(path)),
+  'models.inspect': ({ path }, context) => readGgufInfo(filePath(context, path, 'path')),
   'models.writeTiny': async ({ out, lora, seed, f16 }) => {
     const files = [resolve(out), ...(lora ? [resolve(lora)] : [])];
     for (const file of files) mkdirSync(dirname(file), { recursive: true });

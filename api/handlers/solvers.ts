@@ -4,10 +4,13 @@ import { runnableProgram } from '../../core/planner/programs.ts';
 import type { SolverSpec } from '../../core/planner/solve.ts';
 import type { Solver } from '../contract.ts';
 import { withSharedModel } from '../resources.ts';
+import { modelSpec } from '../access.ts';
+import type { CallContext } from '../dispatch.ts';
 
 export async function withSolver<T>(
   solver: Solver,
   sceneSeed: number,
+  context: Pick<CallContext, 'shell'>,
   use: (spec: SolverSpec) => Promise<T>,
 ): Promise<T> {
   switch (solver.kind) {
@@ -17,17 +20,24 @@ export async function withSolver<T>(
     case 'program':
       return use({ kind: 'program', program: runnableProgram(solver.source, solver.format) });
     case 'model':
-      return withSharedModel(solver.model, { adapter: solver.adapter, threads: solver.threads }, (model) =>
-        use({
-          kind: 'model',
-          model,
-          format: solver.format,
-          sampling: {
-            temperature: solver.temperature,
-            maxTokens: solver.maxTokens,
-            seed: solver.samplingSeed ?? sceneSeed,
-          },
-        }),
+      return withSharedModel(
+        modelSpec(context, solver.model, 'solver.model'),
+        {
+          adapter:
+            solver.adapter === undefined ? undefined : modelSpec(context, solver.adapter, 'solver.adapter'),
+          threads: solver.threads,
+        },
+        (model) =>
+          use({
+            kind: 'model',
+            model,
+            format: solver.format,
+            sampling: {
+              temperature: solver.temperature,
+              maxTokens: solver.maxTokens,
+              seed: solver.samplingSeed ?? sceneSeed,
+            },
+          }),
       );
   }
 }

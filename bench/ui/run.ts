@@ -8,7 +8,7 @@
 // Run: npm run bench:ui [-- --episodes N]  (building the big database takes a minute or two)
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { openDataset } from '../../core/dataset/open-dataset.ts';
 import { EpisodeStore } from '../../core/dataset/episode-store.ts';
@@ -19,6 +19,10 @@ import { buildRenderer } from '../../scripts/build-renderer.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { launchBrowser } from '../../test/browser/browser.ts';
 
+// The servers' clients name datasets in the lab's data folder: the bench's own, made for the run.
+const home = mkdtempSync(join(tmpdir(), 'blazer-bench-ui-'));
+process.env.BLAZER_LAB_HOME = home;
+
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -28,7 +32,7 @@ const SMALL = 1_000;
 const RUNS = 3;
 
 function makeDataset(episodes: number): string {
-  const path = join(tmpdir(), `blazer-bench-ui-${process.pid}-${episodes}.sqlite`);
+  const path = join(home, `blazer-bench-ui-${episodes}.sqlite`);
   rmSync(path, { force: true });
   const db = openDataset(path);
   const store = new EpisodeStore(db);
@@ -137,6 +141,5 @@ try {
   await browser.close();
   await Promise.all([servers.small.close(), servers.big.close()]);
   await disposeResources();
-  for (const path of [big, small])
-    for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+  rmSync(home, { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@
 // turn on WAL so a crash loses at most the transaction in flight, and migrate an older schema.
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 import { LabError } from '../errors.ts';
 
@@ -24,6 +25,8 @@ export function openDataset(path: string, options: { create?: boolean; upTo?: nu
     }
   } else if (options.create === false) {
     throw new DatasetError('no-dataset', `no dataset at ${path}`);
+  } else if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) {
+    throw new DatasetError('bad-input', `cannot create ${path}: the folder ${dirname(path)} does not exist`);
   }
   let db: Db;
   try {

@@ -14,6 +14,16 @@ interface RegistryFile {
   endpoints: RegisteredEndpoint[];
 }
 
+/** What a model spec names: a GGUF file, or a remote endpoint; `registered` when it came by name. */
+export type ModelRef =
+  | { kind: 'file'; path: string; registered?: string }
+  | { kind: 'endpoint'; spec: string; registered?: string };
+
+/** A spec names a file when it has a folder separator or ends in .gguf. */
+export function looksLikePath(spec: string): boolean {
+  return /[/\\]/.test(spec) || /\.gguf$/i.test(spec);
+}
+
 export class RegistryError extends LabError {
   constructor(message: string) {
     super('registry', message);
@@ -93,19 +103,29 @@ export class ModelRegistry {
     });
   }
 
-  /** A registered model's file or endpoint's spec, or the argument itself when it is not a registered name. */
-  resolve(nameOrPath: string): string {
+  /**
+   * What a model spec names. A path (it has a folder separator or ends in .gguf) is a file and an
+   * `openai:` spec an endpoint, whatever is registered; anything else must be a registered name. So
+   * a name can never stand in for a file the user named, nor a file for a name.
+   */
+  lookup(spec: string): ModelRef {
+    if (parseOpenAISpec(spec)) return { kind: 'endpoint', spec };
+    if (looksLikePath(spec)) return { kind: 'file', path: resolve(spec) };
     const file = this.read();
-    return (
-      file.models.find((m) => m.name === nameOrPath)?.path ??
-      file.endpoints.find((e) => e.name === nameOrPath)?.spec ??
-      nameOrPath
+    const model = file.models.find((m) => m.name === spec);
+    if (model) return { kind: 'file', path: model.path, registered: spec };
+    const endpoint = file.endpoints.find((e) => e.name === spec);
+    if (endpoint) return { kind: 'endpoint', spec: endpoint.spec, registered: spec };
+    throw new RegistryError(
+      `no model or endpoint named '${spec}' is registered (see lab models); name a GGUF file by its path (./${spec}.gguf) or an endpoint as openai:MODEL@URL`,
     );
   }
 
   private checkNewName(name: string): void {
-    if (!NAME.test(name))
-      throw new RegistryError(`model name '${name}' must be letters, digits, '.', '_' or '-' (at most 64)`);
+    if (!NAME.test(name) || looksLikePath(name))
+      throw new RegistryError(
+        `model name '${name}' must be letters, digits, '.', '_' or '-' (at most 64), and not end in .gguf (that names a file)`,
+      );
     const file = this.read();
     if (file.models.some((m) => m.name === name) || file.endpoints.some((e) => e.name === name))
       throw new RegistryError(`a model or endpoint named '${name}' is already registered`);

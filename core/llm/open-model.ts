@@ -1,10 +1,11 @@
 // One way to name a model everywhere (CLI, api, dataset): a registered name (a local model or an
-// endpoint), a GGUF file path for a local model, or 'openai:MODEL@BASE_URL' for an OpenAI-compatible endpoint (key from BLAZER_API_KEY or
-// OPENAI_API_KEY, never stored).
+// endpoint), a GGUF file path for a local model, or 'openai:MODEL@BASE_URL' for an
+// OpenAI-compatible endpoint (key from BLAZER_API_KEY or OPENAI_API_KEY, never stored). Which of
+// these a caller may use is the api's decision (a classroom client: registered names only).
 import { LocalModel } from './local-model.ts';
 import { OpenAIModel, parseOpenAISpec } from './openai-model.ts';
 import type { ChatModel } from './types.ts';
-import { ModelRegistry } from './model-registry.ts';
+import { ModelRegistry, RegistryError } from './model-registry.ts';
 
 export interface OpenModelOptions {
   /** LoRA adapter GGUF for a local model. */
@@ -19,20 +20,20 @@ export const DEFAULT_THREADS = 2;
 
 export async function openModel(spec: string, options: OpenModelOptions = {}): Promise<ChatModel> {
   const registry = new ModelRegistry();
-  const resolved = registry.resolve(spec); // a registered name is a model file or an endpoint
-  const remote = parseOpenAISpec(resolved);
-  if (remote) {
-    if (options.adapter) throw new Error('a LoRA adapter can only be applied to a local GGUF model');
+  const ref = registry.lookup(spec);
+  if (ref.kind === 'endpoint') {
+    if (options.adapter) throw new RegistryError('a LoRA adapter can only be applied to a local GGUF model');
     return new OpenAIModel({
-      ...remote,
+      ...parseOpenAISpec(ref.spec)!,
       apiKey: options.apiKey ?? process.env.BLAZER_API_KEY ?? process.env.OPENAI_API_KEY,
     });
   }
-  return LocalModel.load(resolved, {
+  const adapter = options.adapter ? registry.lookup(options.adapter) : undefined;
+  if (adapter?.kind === 'endpoint')
+    throw new RegistryError(`the adapter '${options.adapter}' is an endpoint, not a GGUF file`);
+  return LocalModel.load(ref.path, {
     threads: options.threads ?? DEFAULT_THREADS,
     gpu: 'auto', // a GPU when one is usable; never a build from source
-    adapters: options.adapter
-      ? [{ filePath: registry.resolve(options.adapter), scale: options.adapterScale ?? 1 }]
-      : [],
+    adapters: adapter ? [{ filePath: adapter.path, scale: options.adapterScale ?? 1 }] : [],
   });
 }

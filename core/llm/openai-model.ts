@@ -2,6 +2,7 @@
 // app's own `lab serve-model`) as a ChatModel. The key is used for requests only: it is never part
 // of the model's description, logs or the dataset.
 import OpenAI from 'openai';
+import { LabError } from '../errors.ts';
 import type { ChatModel, GenerationOptions, GenerationResult } from './types.ts';
 import type { ChatMessage, ModelDescription } from '../../api/types.ts';
 
@@ -29,6 +30,15 @@ export class OpenAIModel implements ChatModel {
   }
 
   async chat(messages: ChatMessage[], options: GenerationOptions = {}): Promise<GenerationResult> {
+    try {
+      return await this.stream(messages, options);
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      throw endpointError(err, this.options.baseURL);
+    }
+  }
+
+  private async stream(messages: ChatMessage[], options: GenerationOptions): Promise<GenerationResult> {
     const started = performance.now();
     const stream = await this.client.chat.completions.create(
       {
@@ -72,6 +82,29 @@ export class OpenAIModel implements ChatModel {
   }
 
   async dispose(): Promise<void> {}
+}
+
+/**
+ * What went wrong with an endpoint, without its body: an upstream's error text is not ours to pass
+ * on (it can be anything the other server chose to say, echoed to whoever asked). The status and a
+ * short error code are enough to act on.
+ */
+function endpointError(err: unknown, baseURL: string): LabError {
+  if (err instanceof OpenAI.APIError && err.status !== undefined) {
+    const code = typeof err.code === 'string' && /^[\w.-]{1,40}$/.test(err.code) ? ` (${err.code})` : '';
+    return new LabError('endpoint-error', `the endpoint ${baseURL} answered HTTP ${err.status}${code}`);
+  }
+  if (err instanceof OpenAI.APIConnectionTimeoutError)
+    return new LabError('endpoint-unreachable', `the endpoint ${baseURL} did not answer in time`);
+  if (err instanceof OpenAI.APIConnectionError)
+    return new LabError(
+      'endpoint-unreachable',
+      `cannot reach the endpoint ${baseURL} (is it running, and is the URL right?)`,
+    );
+  return new LabError(
+    'endpoint-error',
+    `the endpoint ${baseURL} failed: ${err instanceof Error ? err.name : 'unknown error'}`,
+  );
 }
 
 /** Parse 'openai:MODEL@BASE_URL' (the CLI's model spelling). */

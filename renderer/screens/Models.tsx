@@ -2,6 +2,7 @@
 // endpoints by spec, and a test prompt that reports tokens per second.
 import { useEffect, useState } from 'react';
 import { useCall } from '../use-call.ts';
+import { useLab } from '../lab-context.tsx';
 import { CodeBlock, EmptyState, ErrorBox, Field, TextField } from '../components/common.tsx';
 
 function size(bytes: number): string {
@@ -17,6 +18,7 @@ function count(n: number): string {
 }
 
 export function Models() {
+  const { info } = useLab();
   const list = useCall('models.list');
   const addEndpoint = useCall('models.addEndpoint');
   const [endpointName, setEndpointName] = useState('');
@@ -160,40 +162,47 @@ export function Models() {
             </tbody>
           </table>
         )}
-        <form
-          className="row add-model"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void addEndpoint.run({ name: endpointName.trim(), spec: endpointSpec.trim() }).then((added) => {
-              if (added) {
-                setEndpointName('');
-                setEndpointSpec('');
-                refresh();
-              }
-            });
-          }}
-        >
-          <TextField
-            label="Name"
-            value={endpointName}
-            onChange={setEndpointName}
-            placeholder="gpu-box"
-            testId="endpoint-name"
-          />
-          <TextField
-            label="Endpoint"
-            value={endpointSpec}
-            onChange={setEndpointSpec}
-            placeholder="openai:llama-3.1-70b@http://gpu-box:8000/v1"
-            testId="endpoint-spec"
-          />
-          <button
-            type="submit"
-            disabled={!endpointName.trim() || !endpointSpec.trim() || addEndpoint.running}
+        {info.local ? (
+          <form
+            className="row add-model"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void addEndpoint.run({ name: endpointName.trim(), spec: endpointSpec.trim() }).then((added) => {
+                if (added) {
+                  setEndpointName('');
+                  setEndpointSpec('');
+                  refresh();
+                }
+              });
+            }}
           >
-            Add endpoint
-          </button>
-        </form>
+            <TextField
+              label="Name"
+              value={endpointName}
+              onChange={setEndpointName}
+              placeholder="gpu-box"
+              testId="endpoint-name"
+            />
+            <TextField
+              label="Endpoint"
+              value={endpointSpec}
+              onChange={setEndpointSpec}
+              placeholder="openai:llama-3.1-70b@http://gpu-box:8000/v1"
+              testId="endpoint-spec"
+            />
+            <button
+              type="submit"
+              disabled={!endpointName.trim() || !endpointSpec.trim() || addEndpoint.running}
+            >
+              Add endpoint
+            </button>
+          </form>
+        ) : (
+          <p className="muted" data-testid="endpoints-operator-only">
+            Endpoints are added by the lab's operator on the lab machine (<code>lab models add-endpoint</code>
+            ): the lab's key goes only to endpoints its operator chose.
+          </p>
+        )}
 
         <h2>Test a model</h2>
         <p className="muted">

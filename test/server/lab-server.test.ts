@@ -165,7 +165,7 @@ describe('lab server over HTTP', () => {
   });
 
   it('reports a user error (a missing dataset) as its message, not a stack', async () => {
-    const res = await post('dataset.stats', { db: join(tempDir(), 'none.sqlite') });
+    const res = await post('dataset.stats', { db: 'none.sqlite' });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { kind: string; message: string } };
     expect(body.error).toEqual({ kind: 'no-dataset', message: expect.stringMatching(/^no dataset at /) });
@@ -193,7 +193,7 @@ describe('lab server over WebSocket', () => {
     const tasks = await callOverSocket(socket!, { id: 1, call: 'tasks.list', input: {} });
     expect((tasks.reply.result as { id: string }[]).map((t) => t.id)).toContain('put_block_in_bin');
 
-    const db = join(tempDir(), 'ws.sqlite');
+    const db = 'ws.sqlite';
     const generation = await callOverSocket(socket!, {
       id: 2,
       call: 'generate.run',
@@ -258,7 +258,7 @@ describe('lab server over WebSocket', () => {
 
   it('stops a running generation when the client cancels it', async () => {
     const { socket } = await connect(TOKEN);
-    const db = join(tempDir(), 'cancel.sqlite');
+    const db = 'cancel.sqlite';
     const pending = callOverSocket(socket!, {
       id: 4,
       call: 'generate.run',

@@ -24,8 +24,8 @@ describe('model registry', () => {
       ['tiny', 'model'],
       ['tiny-lora', 'adapter'],
     ]);
-    expect(registry.resolve('tiny')).toBe(model);
-    expect(registry.resolve('/some/other.gguf')).toBe('/some/other.gguf');
+    expect(registry.lookup('tiny')).toEqual({ kind: 'file', path: model, registered: 'tiny' });
+    expect(registry.lookup('/some/other.gguf')).toEqual({ kind: 'file', path: '/some/other.gguf' });
     // A second registry on the same file sees the same list: it is stored, not only in memory.
     expect(new ModelRegistry(registry.file).list()).toHaveLength(2);
     registry.remove('tiny');
@@ -56,7 +56,11 @@ describe('model registry', () => {
     expect(registry.endpoints().map((e) => [e.name, e.spec])).toEqual([
       ['gpu-box', 'openai:llama-70b@http://gpu-box:8000/v1'],
     ]);
-    expect(registry.resolve('gpu-box')).toBe('openai:llama-70b@http://gpu-box:8000/v1');
+    expect(registry.lookup('gpu-box')).toEqual({
+      kind: 'endpoint',
+      spec: 'openai:llama-70b@http://gpu-box:8000/v1',
+      registered: 'gpu-box',
+    });
     expect(registry.list().map((m) => m.name)).toEqual(['tiny']);
     expect(() => registry.addEndpoint('bad', 'http://gpu-box:8000/v1')).toThrow(
       /not an endpoint: write openai:MODEL@/,
@@ -65,5 +69,21 @@ describe('model registry', () => {
     registry.remove('gpu-box');
     expect(registry.endpoints()).toEqual([]);
     expect(registry.list().map((m) => m.name)).toEqual(['tiny']);
+  });
+
+  it('never lets a name stand for a path or a path for a name', async () => {
+    const dir = tempDir();
+    const registry = new ModelRegistry(join(dir, 'models.json'));
+    // A name that looks like a file is refused, so `--model tiny.gguf` always means that file.
+    expect(() => registry.addEndpoint('tiny.gguf', 'openai:x@http://attacker.example/v1')).toThrow(
+      /not end in \.gguf \(that names a file\)/,
+    );
+    expect(() => registry.addEndpoint('a/b', 'openai:x@http://h/v1')).toThrow(/must be letters/);
+    expect(registry.lookup('tiny.gguf')).toEqual({ kind: 'file', path: join(process.cwd(), 'tiny.gguf') });
+    expect(registry.lookup('./models/x')).toEqual({ kind: 'file', path: join(process.cwd(), 'models/x') });
+    // A bare word is a name: an unknown one is an error that says how to name a file instead.
+    expect(() => registry.lookup('tiny')).toThrow(
+      /no model or endpoint named 'tiny' is registered.*\.\/tiny\.gguf/,
+    );
   });
 });

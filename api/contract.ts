@@ -161,6 +161,8 @@ export const CALLS = {
   /** Re-simulate a stored episode (episodes are deterministic) for a 3D view. */
   'dataset.replay': call(z.object({ db, id: z.number().int().positive() }).strict()).returns<Replay>(),
   'dataset.check': call(z.object({ db }).strict()).returns<{ integrity: string; schemaVersion: number }>(),
+  /** Bring a dataset made by an older lab to the current schema (read calls never change a file). */
+  'dataset.upgrade': call(z.object({ db }).strict()).returns<{ from: number; to: number }>(),
   'dataset.export': call(
     z
       .object({

@@ -376,6 +376,8 @@ export interface ChatExportResult {
   validation: number;
   /** Successes without a prompt (scripted episodes): nothing to learn from as chat data. */
   skipped: number;
+  /** Successes whose prompt or answer was cut to its size limit when stored: left out. */
+  cut: number;
 }
 
 export interface MergeResult {
@@ -405,13 +407,16 @@ export interface StoredEpisode {
   success: boolean;
   failureKind: string | null;
   failure: string | null;
-  reason: string;
+  /** The verifier's words (null only in episodes from schema version 1). */
+  reason: string | null;
   model: string | null;
   sampling: SamplingOptions | null;
   tokens: number | null;
   simSeconds: number | null;
   wallSeconds: number | null;
   createdAt: number;
+  /** Fields cut to their size limits when stored. */
+  cut: string[];
 }
 
 // ---- the lab itself ---------------------------------------------------------------------------------------

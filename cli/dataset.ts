@@ -96,6 +96,18 @@ export async function datasetCommand({ positionals, flags }: ParsedArgs): Promis
       );
       return integrity === 'ok' ? 0 : 1;
     }
+    case 'upgrade': {
+      const { from, to } = await call('dataset.upgrade', { db });
+      print(
+        json
+          ? { from, to }
+          : from === to
+            ? `${db} is at schema version ${to} already\n`
+            : `${db} upgraded from schema version ${from} to ${to}\n`,
+        json,
+      );
+      return 0;
+    }
     case 'export': {
       const out = text(flags, 'out');
       if (out === undefined) throw new UsageError('lab dataset export needs --out <file>');
@@ -109,7 +121,7 @@ export async function datasetCommand({ positionals, flags }: ParsedArgs): Promis
       if (json) print(written, true);
       else if (written.format === 'chat')
         print(
-          `${written.train} training and ${written.validation} validation conversations written to ${written.files[0]} and ${written.files[1]}${written.skipped ? ` (${written.skipped} scripted successes have no prompt and were left out)` : ''}\n`,
+          `${written.train} training and ${written.validation} validation conversations written to ${written.files[0]} and ${written.files[1]}${written.skipped ? ` (${written.skipped} scripted successes have no prompt and were left out)` : ''}${written.cut ? ` (${written.cut} successes cut to size when stored were left out)` : ''}\n`,
           false,
         );
       else if (written.format === 'pairs')
@@ -131,7 +143,7 @@ export async function datasetCommand({ positionals, flags }: ParsedArgs): Promis
     }
     default:
       throw new UsageError(
-        `unknown dataset command '${sub ?? ''}': use stats, list, show, check, export or merge`,
+        `unknown dataset command '${sub ?? ''}': use stats, list, show, check, upgrade, export or merge`,
       );
   }
 }

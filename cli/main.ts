@@ -25,7 +25,7 @@ const USAGE = `lab: BLAZER Lab command line
   lab generate --db lab.sqlite --tasks <ids|train|all> --teacher <scripted|model> --scenes N [--samples K]
               [--first-scene S] [--temperature T] [--format code|json] [--workers W] [--concurrency C] [--threads N]
                                          zero-shot data generation; rerun the same command to resume
-  lab dataset stats|list|show <id>|check --db lab.sqlite [--task T] [--split S] [--success yes|no]
+  lab dataset stats|list|show <id>|check|upgrade --db lab.sqlite [--task T] [--split S] [--success yes|no]
               [--model M] [--contains TEXT] [--limit N] [--order newest|oldest] [--after CURSOR] [--json]
                                          browse and check a dataset
   lab dataset export --db lab.sqlite --format chat|pairs|csv --out file [--validation 0.1]

@@ -1,17 +1,17 @@
 // Dataset calls: statistics, a page of episodes, one episode, its replay in 3D, the integrity
 // check, exports for fine-tuning and merging datasets made elsewhere.
-import { openDataset, type Db } from '../../core/dataset/open-dataset.ts';
+import { openDataset, upgradeDataset, type Db } from '../../core/dataset/open-dataset.ts';
 import { EpisodeStore } from '../../core/dataset/episode-store.ts';
 import { exportChatJsonl, exportCsv, exportPreferencePairs } from '../../core/dataset/export.ts';
 import { mergeDataset } from '../../core/dataset/merge.ts';
 import { storedRun } from '../../core/planner/replay.ts';
-import type { StoredEpisode } from '../types.ts';
 import type { CallContext, Handlers } from '../dispatch.ts';
 import { filePath, filesOf } from '../access.ts';
 import { viewEpisode } from './episodes.ts';
 
-function withDataset<T>(path: string, use: (db: Db) => T, options: { create?: boolean } = {}): T {
-  const db = openDataset(path, { create: options.create ?? false });
+/** A dataset opened for one call: read calls open it read-only (never migrated, never changed). */
+function withDataset<T>(path: string, use: (db: Db) => T, options: { write?: boolean } = {}): T {
+  const db = openDataset(path, options.write ? { create: true } : { readonly: true });
   try {
     return use(db);
   } finally {
@@ -21,38 +21,6 @@ function withDataset<T>(path: string, use: (db: Db) => T, options: { create?: bo
 
 const withStore = <T>(path: string, use: (store: EpisodeStore) => T): T =>
   withDataset(path, (db) => use(new EpisodeStore(db)));
-
-/** The stored row in the contract's shape (camelCase, parsed). */
-function storedEpisode(row: Record<string, unknown>): StoredEpisode {
-  const n = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-  const s = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  return {
-    id: row.id as number,
-    runId: row.run_id as number,
-    task: row.task as string,
-    split: row.split as string,
-    arm: row.arm as StoredEpisode['arm'],
-    seed: row.seed as number,
-    sample: row.sample as number,
-    instruction: row.instruction as string,
-    scene: (row.scene ?? null) as StoredEpisode['scene'],
-    prompt: (row.prompt ?? null) as StoredEpisode['prompt'],
-    answer: s(row.answer),
-    format: s(row.format),
-    program: s(row.program),
-    trace: (row.trace ?? []) as StoredEpisode['trace'],
-    success: row.success === true,
-    failureKind: s(row.failure_kind),
-    failure: s(row.failure),
-    reason: (row.reason ?? '') as string,
-    model: s(row.model),
-    sampling: (row.sampling ?? null) as StoredEpisode['sampling'],
-    tokens: n(row.tokens),
-    simSeconds: n(row.sim_seconds),
-    wallSeconds: n(row.wall_seconds),
-    createdAt: row.created_at as number,
-  };
-}
 
 /** The dataset file a caller named, as a host path it may use. */
 const dbPath = (context: CallContext, db: string): string => filePath(context, db, 'db');
@@ -64,11 +32,10 @@ export const handlers: Handlers<'dataset'> = {
     withStore(dbPath(context, db), (store) => store.statsByModel(filter)),
   'dataset.list': async ({ db, filter, limit, order, after }, context) =>
     withStore(dbPath(context, db), (store) => store.list(filter, { limit, order, after })),
-  'dataset.show': async ({ db, id }, context) =>
-    withStore(dbPath(context, db), (store) => storedEpisode(store.show(id))),
+  'dataset.show': async ({ db, id }, context) => withStore(dbPath(context, db), (store) => store.show(id)),
 
   'dataset.replay': async ({ db, id }, context) => {
-    const stored = withStore(dbPath(context, db), (store) => storedEpisode(store.show(id)));
+    const stored = withStore(dbPath(context, db), (store) => store.show(id));
     const viewed = await viewEpisode(
       { task: stored.task, seed: stored.seed, arm: stored.arm },
       storedRun(stored),
@@ -87,9 +54,11 @@ export const handlers: Handlers<'dataset'> = {
       schemaVersion: handle.pragma('user_version', { simple: true }) as number,
     })),
 
+  'dataset.upgrade': async ({ db }, context) => upgradeDataset(dbPath(context, db)),
+
   'dataset.export': async ({ db, format, out, validation }, context) => {
     const file = filePath(context, out, 'out');
-    const dataset = openDataset(dbPath(context, db), { create: false });
+    const dataset = openDataset(dbPath(context, db), { readonly: true });
     const show = (path: string): string => filesOf(context).show(path);
     try {
       if (format === 'chat') {
@@ -110,7 +79,7 @@ export const handlers: Handlers<'dataset'> = {
     return withDataset(
       dbPath(context, db),
       (target) => files.map((file, i) => ({ source: sources[i], ...mergeDataset(target, file) })),
-      { create: true },
+      { write: true },
     );
   },
 };

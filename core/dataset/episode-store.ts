@@ -1,9 +1,21 @@
-// Writing and reading episodes. One writer per database (the process running a generation);
-// every episode is one transaction, so a crash loses at most the episode in flight. Program texts
-// are stored once and shared by every episode that produced the same program.
+// Writing and reading episodes. One writer per run (run-claims.ts); every episode is one
+// transaction, so a crash loses at most the episode in flight. Program texts are stored once and
+// shared by every episode that produced the same program. Stored texts and JSON are bounded
+// (limits.ts).
 import { createHash } from 'node:crypto';
-import type { Db } from './open-dataset.ts';
-import { DatasetError } from './open-dataset.ts';
+import type Database from 'better-sqlite3';
+import { busyTimeoutOf, datasetPath, type Db } from './open-dataset.ts';
+import { DatasetError, guarded } from './errors.ts';
+import { boundJson, cutText, JSON_LIMITS, TEXT_LIMITS } from './limits.ts';
+import { claimOf, claimRun, keepBeating, releaseClaim } from './run-claims.ts';
+import type {
+  EpisodeFilter,
+  EpisodeSummary,
+  ModelRate,
+  Page,
+  StoredEpisode,
+  TaskRate,
+} from '../../api/types.ts';
 
 export interface RunConfig {
   key: string;
@@ -37,68 +49,28 @@ export interface EpisodeRecord {
   wallSeconds: number;
 }
 
-export interface EpisodeFilter {
-  task?: string;
-  split?: string;
-  success?: boolean;
-  model?: string;
-  runId?: number;
-  since?: number; // ms
-  until?: number; // ms
-  programContains?: string;
-}
-
-export interface EpisodeSummary {
-  id: number;
-  runId: number;
-  task: string;
-  split: string;
-  arm: string;
-  seed: number;
-  sample: number;
-  success: boolean;
-  failureKind: string | null;
-  model: string | null;
-  createdAt: number;
-}
-
-export interface Page<T> {
-  rows: T[];
-  /** Pass as `after` for the next page; absent on the last page. */
-  next?: { createdAt: number; id: number };
-}
-
 export class EpisodeStore {
-  private readonly insertProgram;
-  private readonly findProgram;
-  private readonly insertEpisodeStatement;
-  private readonly hasEpisodeStatement;
+  private readonly path: string;
+  private readonly busyTimeoutMs: number;
+  /** Runs this store claimed: their claim tokens and heartbeat stoppers. */
+  private readonly claims = new Map<number, { token: string; stop: () => void }>();
 
   constructor(readonly db: Db) {
-    this.insertProgram = db.prepare('INSERT OR IGNORE INTO programs (hash, text) VALUES (?, ?)');
-    this.findProgram = db.prepare('SELECT id FROM programs WHERE hash = ?').pluck();
-    this.hasEpisodeStatement = db.prepare(
-      'SELECT 1 FROM episodes WHERE run_id = ? AND task = ? AND arm = ? AND seed = ? AND sample = ?',
-    );
-    this.insertEpisodeStatement = db.prepare(`
-      INSERT OR IGNORE INTO episodes (run_id, task, split, arm, seed, sample, instruction, scene, prompt, answer, format,
-        program_id, trace, success, failure_kind, failure, reason, model, sampling, tokens, sim_seconds, wall_seconds, created_at)
-      VALUES (@runId, @task, @split, @arm, @seed, @sample, @instruction, @scene, @prompt, @answer, @format,
-        @programId, @trace, @success, @failureKind, @failure, @reason, @model, @sampling, @tokens, @simSeconds, @wallSeconds, @createdAt)`);
+    this.path = datasetPath(db);
+    this.busyTimeoutMs = busyTimeoutOf(db);
   }
 
-  /** The run with this configuration key, created if new: rerunning a command resumes its run. */
+  /**
+   * The run with this configuration key, created if new (rerunning a command resumes its run), and
+   * claimed by this store until finishRun: a second process starting the same run gets DatasetError
+   * 'busy' while this one lives; a claim left by a dead process is taken over.
+   */
   startRun(run: RunConfig): number {
-    const existing = this.db.prepare('SELECT id FROM runs WHERE key = ?').pluck().get(run.key) as
-      number | undefined;
-    if (existing !== undefined) {
-      this.db.prepare("UPDATE runs SET status = 'running', ended_at = NULL WHERE id = ?").run(existing);
-      return existing;
-    }
-    return Number(
+    const { runId, token } = this.write(() => {
       this.db
         .prepare(
-          'INSERT INTO runs (key, config, teacher, code_version, template_version, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          `INSERT INTO runs (key, config, teacher, code_version, template_version, started_at, status)
+           VALUES (?, ?, ?, ?, ?, ?, 'running') ON CONFLICT (key) DO NOTHING`,
         )
         .run(
           run.key,
@@ -107,74 +79,129 @@ export class EpisodeStore {
           run.codeVersion,
           run.templateVersion ?? null,
           Date.now(),
-          'running',
-        ).lastInsertRowid,
-    );
+        );
+      const id = this.db.prepare('SELECT id FROM runs WHERE key = ?').pluck().get(run.key) as number;
+      const claimed = this.hasClaims() ? claimRun(this.db, id, this.path) : undefined;
+      this.db.prepare("UPDATE runs SET status = 'running', ended_at = NULL WHERE id = ?").run(id);
+      return { runId: id, token: claimed };
+    });
+    if (token) this.claims.set(runId, { token, stop: keepBeating(this.db, runId, token) });
+    return runId;
   }
 
   /** Remember a model the dataset's episodes came from (its description, never a key). */
   recordModel(description: { id: string; kind: string }): void {
-    this.db
-      .prepare(
-        'INSERT INTO models (name, kind, description, added_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET description = excluded.description',
-      )
-      .run(description.id, description.kind, JSON.stringify(description), Date.now());
+    this.write(() =>
+      this.db
+        .prepare(
+          'INSERT INTO models (name, kind, description, added_at) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET description = excluded.description',
+        )
+        .run(description.id, description.kind, JSON.stringify(description), Date.now()),
+    );
   }
 
-  finishRun(runId: number, status: 'done' | 'stopped'): void {
-    this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, Date.now(), runId);
+  /**
+   * Mark a run done or stopped and release this store's claim on it. Returns false, changing
+   * nothing, when the run is not this store's to finish: another process holds it, or took it over.
+   */
+  finishRun(runId: number, status: 'done' | 'stopped'): boolean {
+    const mine = this.claims.get(runId);
+    const finished = this.write(() => {
+      if (this.hasClaims()) {
+        const claim = claimOf(this.db, runId);
+        if (claim ? claim.token !== mine?.token : mine !== undefined) return false;
+        if (mine) releaseClaim(this.db, runId, mine.token);
+      }
+      this.db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run(status, Date.now(), runId);
+      return true;
+    });
+    mine?.stop();
+    this.claims.delete(runId);
+    return finished;
   }
 
   /** How many episodes a run already has, per task. */
   countInRun(runId: number): Map<string, number> {
-    const rows = this.db
-      .prepare('SELECT task, COUNT(*) AS n FROM episodes WHERE run_id = ? GROUP BY task')
-      .all(runId) as { task: string; n: number }[];
+    const rows = this.read(
+      () =>
+        this.statement('SELECT task, COUNT(*) AS n FROM episodes WHERE run_id = ? GROUP BY task').all(
+          runId,
+        ) as {
+          task: string;
+          n: number;
+        }[],
+    );
     return new Map(rows.map((r) => [r.task, r.n]));
   }
 
   /** Whether a run already has this attempt (the unique index answers it). */
   hasEpisode(runId: number, task: string, arm: string, seed: number, sample: number): boolean {
-    return this.hasEpisodeStatement.get(runId, task, arm, seed, sample) !== undefined;
+    const sql =
+      'SELECT 1 FROM episodes WHERE run_id = ? AND task = ? AND arm = ? AND seed = ? AND sample = ?';
+    return this.read(() => this.statement(sql).get(runId, task, arm, seed, sample) !== undefined);
   }
 
-  /** Store one episode (a no-op if the run already has it). Returns whether it was new. */
+  /**
+   * Store one episode (a no-op if the run already has it). Returns whether it was new. Texts and
+   * JSON longer than their limits (limits.ts) are cut, with a marker, and listed in `cut`.
+   */
   addEpisode(runId: number, e: EpisodeRecord, createdAt = Date.now()): boolean {
-    return this.db.transaction(() => {
+    const cut: string[] = [];
+    const text = <K extends keyof typeof TEXT_LIMITS>(field: K, value: string | undefined): string | null => {
+      if (value === undefined) return null;
+      const bounded = cutText(value, TEXT_LIMITS[field]);
+      if (bounded.cut) cut.push(field);
+      return bounded.text;
+    };
+    const json = (field: keyof typeof JSON_LIMITS, value: unknown): string | null => {
+      const bounded = boundJson(value, JSON_LIMITS[field]);
+      if (bounded.cut) cut.push(field);
+      return bounded.json;
+    };
+    const values = {
+      runId,
+      task: e.task,
+      split: e.split,
+      arm: e.arm,
+      seed: e.seed,
+      sample: e.sample,
+      instruction: text('instruction', e.instruction),
+      scene: json('scene', e.scene),
+      prompt: json('prompt', e.prompt),
+      answer: text('answer', e.answer),
+      format: text('format', e.format),
+      program: text('program', e.program),
+      trace: json('trace', e.trace),
+      success: e.success ? 1 : 0,
+      failureKind: text('failureKind', e.failureKind),
+      failure: text('failure', e.failure),
+      reason: text('reason', e.reason),
+      model: text('model', e.model),
+      sampling: json('sampling', e.sampling),
+      tokens: e.tokens ?? null,
+      simSeconds: e.simSeconds,
+      wallSeconds: e.wallSeconds,
+      createdAt,
+      cut: cut.length ? JSON.stringify(cut) : null,
+    };
+    return this.write(() => {
+      const { program, ...row } = values;
       let programId: number | null = null;
-      if (e.program !== undefined) {
-        const hash = createHash('sha256').update(e.program).digest('hex');
-        this.insertProgram.run(hash, e.program);
-        programId = this.findProgram.get(hash) as number;
+      if (program !== null) {
+        const hash = createHash('sha256').update(program).digest('hex');
+        this.statement('INSERT OR IGNORE INTO programs (hash, text) VALUES (?, ?)').run(hash, program);
+        programId = this.statement('SELECT id FROM programs WHERE hash = ?').pluck().get(hash) as number;
       }
-      const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
-      const info = this.insertEpisodeStatement.run({
-        runId,
-        task: e.task,
-        split: e.split,
-        arm: e.arm,
-        seed: e.seed,
-        sample: e.sample,
-        instruction: e.instruction,
-        scene: json(e.scene),
-        prompt: json(e.prompt),
-        answer: e.answer ?? null,
-        format: e.format ?? null,
-        programId,
-        trace: json(e.trace),
-        success: e.success ? 1 : 0,
-        failureKind: e.failureKind ?? null,
-        failure: e.failure ?? null,
-        reason: e.reason,
-        model: e.model ?? null,
-        sampling: json(e.sampling),
-        tokens: e.tokens ?? null,
-        simSeconds: e.simSeconds,
-        wallSeconds: e.wallSeconds,
-        createdAt,
-      });
+      const info = this.statement(
+        `INSERT OR IGNORE INTO episodes (run_id, task, split, arm, seed, sample, instruction, scene, prompt, answer, format,
+             program_id, trace, success, failure_kind, failure, reason, model, sampling, tokens, sim_seconds, wall_seconds,
+             created_at${this.hasCutColumn() ? ', cut' : ''})
+           VALUES (@runId, @task, @split, @arm, @seed, @sample, @instruction, @scene, @prompt, @answer, @format,
+             @programId, @trace, @success, @failureKind, @failure, @reason, @model, @sampling, @tokens, @simSeconds, @wallSeconds,
+             @createdAt${this.hasCutColumn() ? ', @cut' : ''})`,
+      ).run(this.hasCutColumn() ? { ...row, programId } : { ...withoutCut(row), programId });
       return info.changes === 1;
-    })();
+    });
   }
 
   /**
@@ -186,21 +213,32 @@ export class EpisodeStore {
     page: { limit?: number; after?: { createdAt: number; id: number }; order?: 'newest' | 'oldest' } = {},
   ): Page<EpisodeSummary> {
     const newest = (page.order ?? 'newest') === 'newest';
-    const limit = Math.min(Math.max(page.limit ?? 100, 1), 1000);
+    const asked = page.limit ?? 100;
+    if (!Number.isInteger(asked) || asked < 1)
+      throw new DatasetError(
+        'bad-input',
+        `the limit must be a whole number of at least 1, not ${String(page.limit)}`,
+      );
+    if (page.after && !(Number.isSafeInteger(page.after.createdAt) && Number.isSafeInteger(page.after.id)))
+      throw new DatasetError('bad-input', 'the page cursor must be the one the previous page returned');
+    const limit = Math.min(asked, 1000); // larger pages come as several, through `next`
     const { where, params } = whereClause(filter);
     if (page.after) {
       where.push(`(e.created_at, e.id) ${newest ? '<' : '>'} (@afterCreatedAt, @afterId)`);
       params.afterCreatedAt = page.after.createdAt;
       params.afterId = page.after.id;
     }
-    const rows = this.db
-      .prepare(
-        `SELECT e.id, e.run_id AS runId, e.task, e.split, e.arm, e.seed, e.sample, e.success, e.failure_kind AS failureKind,
+    const rows = this.read(
+      () =>
+        this.db
+          .prepare(
+            `SELECT e.id, e.run_id AS runId, e.task, e.split, e.arm, e.seed, e.sample, e.success, e.failure_kind AS failureKind,
                 e.model, e.created_at AS createdAt
          FROM episodes e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY e.created_at ${newest ? 'DESC' : 'ASC'}, e.id ${newest ? 'DESC' : 'ASC'} LIMIT ${limit + 1}`,
-      )
-      .all(params) as (Omit<EpisodeSummary, 'success'> & { success: number })[];
+          )
+          .all(params) as (Omit<EpisodeSummary, 'success'> & { success: number })[],
+    );
     const more = rows.length > limit;
     const shown = rows.slice(0, limit).map((r) => ({ ...r, success: r.success === 1 }));
     const last = shown.at(-1);
@@ -208,46 +246,117 @@ export class EpisodeStore {
   }
 
   /** Everything stored about one episode. */
-  show(id: number): Record<string, unknown> {
-    const row = this.db
-      .prepare(
-        `SELECT e.*, p.text AS program FROM episodes e LEFT JOIN programs p ON p.id = e.program_id WHERE e.id = ?`,
-      )
-      .get(id) as Record<string, unknown> | undefined;
-    if (!row) throw new DatasetError('bad-input', `no episode ${id}`);
-    for (const key of ['scene', 'prompt', 'trace', 'sampling'])
-      if (typeof row[key] === 'string') row[key] = JSON.parse(row[key] as string);
-    row.success = row.success === 1;
-    return row;
+  show(id: number): StoredEpisode {
+    const row = this.read(
+      () =>
+        this.db
+          .prepare(
+            `SELECT e.*, p.text AS program_text FROM episodes e LEFT JOIN programs p ON p.id = e.program_id WHERE e.id = ?`,
+          )
+          .get(id) as Record<string, unknown> | undefined,
+    );
+    if (!row) throw new DatasetError('not-found', `no episode ${id} in ${this.path}`);
+    const parsed = (key: string): unknown => (typeof row[key] === 'string' ? JSON.parse(row[key]) : null);
+    return {
+      id: row.id as number,
+      runId: row.run_id as number,
+      task: row.task as string,
+      split: row.split as string,
+      arm: row.arm as StoredEpisode['arm'],
+      seed: row.seed as number,
+      sample: row.sample as number,
+      instruction: row.instruction as string,
+      scene: parsed('scene') as StoredEpisode['scene'],
+      prompt: parsed('prompt') as StoredEpisode['prompt'],
+      answer: (row.answer as string | null) ?? null,
+      format: (row.format as string | null) ?? null,
+      program: (row.program_text as string | null) ?? null,
+      trace: (parsed('trace') ?? []) as StoredEpisode['trace'],
+      success: row.success === 1,
+      failureKind: (row.failure_kind as string | null) ?? null,
+      failure: (row.failure as string | null) ?? null,
+      reason: (row.reason as string | null) ?? null,
+      model: (row.model as string | null) ?? null,
+      sampling: parsed('sampling') as StoredEpisode['sampling'],
+      tokens: (row.tokens as number | null) ?? null,
+      simSeconds: (row.sim_seconds as number | null) ?? null,
+      wallSeconds: (row.wall_seconds as number | null) ?? null,
+      createdAt: row.created_at as number,
+      cut: (parsed('cut') as string[] | null) ?? [],
+    };
   }
 
   /** Attempts and successes per task (and split), for the filter. */
-  stats(
-    filter: EpisodeFilter = {},
-  ): { task: string; split: string; episodes: number; successes: number; rate: number }[] {
+  stats(filter: EpisodeFilter = {}): TaskRate[] {
     const { where, params } = whereClause(filter);
-    const rows = this.db
-      .prepare(
-        `SELECT task, split, COUNT(*) AS episodes, SUM(success) AS successes FROM episodes e
+    const rows = this.read(
+      () =>
+        this.db
+          .prepare(
+            `SELECT task, split, COUNT(*) AS episodes, SUM(success) AS successes FROM episodes e
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY task, split ORDER BY split DESC, task`,
-      )
-      .all(params) as { task: string; split: string; episodes: number; successes: number }[];
+          )
+          .all(params) as { task: string; split: string; episodes: number; successes: number }[],
+    );
     return rows.map((r) => ({ ...r, rate: r.episodes ? r.successes / r.episodes : 0 }));
   }
 
   /** Attempts and successes per model ('scripted' for the scripted teacher), for the filter. */
-  statsByModel(
-    filter: EpisodeFilter = {},
-  ): { model: string; episodes: number; successes: number; rate: number }[] {
+  statsByModel(filter: EpisodeFilter = {}): ModelRate[] {
     const { where, params } = whereClause(filter);
-    const rows = this.db
-      .prepare(
-        `SELECT COALESCE(model, 'none') AS model, COUNT(*) AS episodes, SUM(success) AS successes FROM episodes e
+    const rows = this.read(
+      () =>
+        this.db
+          .prepare(
+            `SELECT COALESCE(model, 'none') AS model, COUNT(*) AS episodes, SUM(success) AS successes FROM episodes e
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY model ORDER BY model`,
-      )
-      .all(params) as { model: string; episodes: number; successes: number }[];
+          )
+          .all(params) as { model: string; episodes: number; successes: number }[],
+    );
     return rows.map((r) => ({ ...r, rate: r.episodes ? r.successes / r.episodes : 0 }));
   }
+
+  /** A write transaction (BEGIN IMMEDIATE: it waits for the write lock up front, never half-way). */
+  private write<T>(action: () => T): T {
+    return guarded(this.path, () => this.db.transaction(action).immediate(), this.busyTimeoutMs);
+  }
+
+  private read<T>(action: () => T): T {
+    return guarded(this.path, action, this.busyTimeoutMs);
+  }
+
+  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
+  /** Prepared once per store: episodes are written one by one, up to millions of them. */
+  private statement(sql: string): Database.Statement<unknown[]> {
+    let prepared = this.statements.get(sql);
+    if (!prepared) this.statements.set(sql, (prepared = this.db.prepare(sql)));
+    return prepared;
+  }
+
+  private schema?: Set<string>;
+  /** Tables and episode columns, for files kept at an older schema (read-only opens, tests). */
+  private has(name: string): boolean {
+    this.schema ??= new Set([
+      ...(this.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]),
+      ...(this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('episodes') as string[]).map(
+        (c) => `episodes.${c}`,
+      ),
+    ]);
+    return this.schema.has(name);
+  }
+
+  private hasClaims(): boolean {
+    return this.has('run_claims');
+  }
+
+  private hasCutColumn(): boolean {
+    return this.has('episodes.cut');
+  }
+}
+
+function withoutCut<T extends { cut: unknown }>(row: T): Omit<T, 'cut'> {
+  const { cut: _cut, ...rest } = row;
+  return rest;
 }
 
 function whereClause(filter: EpisodeFilter): { where: string[]; params: Record<string, unknown> } {

@@ -1,11 +1,13 @@
 // Exports for fine-tuning and analysis: OpenAI chat JSONL of successes (with a deterministic
 // train/validation split by scene), preference pairs (a success and a failure on the same scene)
-// and CSV of episodes. Rows stream from SQLite, so a million episodes never sit in memory.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+// and CSV of episodes. Rows stream from SQLite, so a million episodes never sit in memory. Every
+// export writes a temporary file and renames it into place (outputs.ts): a failure or a kill leaves
+// the previous export as it was, and a path naming the dataset itself is refused.
 import { createHash } from 'node:crypto';
-import type { Db } from './open-dataset.ts';
-import { DatasetError } from './open-dataset.ts';
+import { datasetPath, type Db } from './open-dataset.ts';
+import { DatasetError } from './errors.ts';
+import { refuseDatasetAsOutput, writeOutputs } from './outputs.ts';
+import type { ChatExportResult } from '../../api/types.ts';
 
 interface Row {
   id: number;
@@ -23,13 +25,6 @@ interface Row {
   created_at: number;
 }
 
-export interface ChatExportResult {
-  train: number;
-  validation: number;
-  /** Successes without a prompt (scripted episodes): nothing to learn from as chat data. */
-  skipped: number;
-}
-
 /** Which scenes go to validation: a hash of task and seed, so the split is stable across exports. */
 export function isValidationScene(task: string, seed: number, fraction: number): boolean {
   return createHash('sha256').update(`${task}/${seed}`).digest().readUInt32LE(0) / 2 ** 32 < fraction;
@@ -43,63 +38,75 @@ export async function exportChatJsonl(
 ): Promise<ChatExportResult> {
   if (!(validationFraction >= 0 && validationFraction < 1))
     throw new DatasetError('bad-input', 'the validation fraction must be in [0, 1)');
-  const train = createWriteStream(trainPath);
-  const validation = createWriteStream(validationPath);
-  const result: ChatExportResult = { train: 0, validation: 0, skipped: 0 };
-  const rows = db
-    .prepare(
-      `SELECT e.id, e.task, e.seed, e.prompt, e.answer FROM episodes e WHERE e.success = 1 AND e.split = 'train' ORDER BY e.id`,
-    )
-    .iterate() as IterableIterator<Pick<Row, 'id' | 'task' | 'seed' | 'prompt' | 'answer'>>;
-  for (const row of rows) {
-    if (!row.prompt || !row.answer) {
-      result.skipped++;
-      continue;
+  refuseDatasetAsOutput(datasetPath(db), [trainPath, validationPath]);
+  const result: ChatExportResult = { train: 0, validation: 0, skipped: 0, cut: 0 };
+  const cutColumn = hasCutColumn(db) ? 'e.cut' : 'NULL';
+  await writeOutputs([trainPath, validationPath], async ([train, validation]) => {
+    const rows = db
+      .prepare(
+        `SELECT e.id, e.task, e.seed, e.prompt, e.answer, ${cutColumn} AS cut FROM episodes e
+         WHERE e.success = 1 AND e.split = 'train' ORDER BY e.id`,
+      )
+      .iterate() as IterableIterator<
+      Pick<Row, 'id' | 'task' | 'seed' | 'prompt' | 'answer'> & { cut: string | null }
+    >;
+    for (const row of rows) {
+      if (!row.prompt || !row.answer) {
+        result.skipped++;
+        continue;
+      }
+      if (wasCut(row.cut, ['prompt', 'answer'])) {
+        result.cut++;
+        continue;
+      }
+      const messages = [
+        ...(JSON.parse(row.prompt) as { role: string; content: string }[]),
+        { role: 'assistant', content: row.answer },
+      ];
+      const toValidation = isValidationScene(row.task, row.seed, validationFraction);
+      await (toValidation ? validation : train).write(JSON.stringify({ messages }) + '\n');
+      if (toValidation) result.validation++;
+      else result.train++;
     }
-    const messages = [
-      ...(JSON.parse(row.prompt) as { role: string; content: string }[]),
-      { role: 'assistant', content: row.answer },
-    ];
-    const toValidation = isValidationScene(row.task, row.seed, validationFraction);
-    const out = toValidation ? validation : train;
-    if (!out.write(JSON.stringify({ messages }) + '\n')) await once(out, 'drain');
-    if (toValidation) result.validation++;
-    else result.train++;
-  }
-  await Promise.all([close(train), close(validation)]);
+  });
   return result;
 }
 
 /** Preference pairs: for each scene with both, a successful answer (chosen) and a failed one (rejected). */
 export async function exportPreferencePairs(db: Db, path: string): Promise<number> {
-  const out = createWriteStream(path);
-  const rows = db
-    .prepare(
-      `SELECT s.prompt AS prompt, s.answer AS chosen, f.answer AS rejected, f.failure_kind AS rejectedWhy
-       FROM episodes s JOIN episodes f
-         ON f.task = s.task AND f.arm = s.arm AND f.seed = s.seed AND f.success = 0 AND f.answer IS NOT NULL
-       WHERE s.success = 1 AND s.answer IS NOT NULL AND s.prompt IS NOT NULL AND s.split = 'train'
-         AND f.id = (SELECT MIN(id) FROM episodes WHERE task = s.task AND arm = s.arm AND seed = s.seed AND success = 0 AND answer IS NOT NULL)
-         AND s.id = (SELECT MIN(id) FROM episodes WHERE task = s.task AND arm = s.arm AND seed = s.seed AND success = 1 AND answer IS NOT NULL)`,
-    )
-    .iterate() as IterableIterator<{
-    prompt: string;
-    chosen: string;
-    rejected: string;
-    rejectedWhy: string | null;
-  }>;
+  refuseDatasetAsOutput(datasetPath(db), [path]);
+  // Leave out answers whose prompt or answer was cut when stored.
+  const uncut = hasCutColumn(db)
+    ? `AND (cut IS NULL OR (instr(cut, '"prompt"') = 0 AND instr(cut, '"answer"') = 0))`
+    : '';
   let pairs = 0;
-  for (const row of rows) {
-    const line = {
-      input: { messages: JSON.parse(row.prompt) },
-      preferred_output: [{ role: 'assistant', content: row.chosen }],
-      non_preferred_output: [{ role: 'assistant', content: row.rejected }],
-      rejected_because: row.rejectedWhy,
-    };
-    if (!out.write(JSON.stringify(line) + '\n')) await once(out, 'drain');
-    pairs++;
-  }
-  await close(out);
+  await writeOutputs([path], async ([out]) => {
+    const rows = db
+      .prepare(
+        `SELECT s.prompt AS prompt, s.answer AS chosen, f.answer AS rejected, f.failure_kind AS rejectedWhy
+         FROM episodes s JOIN episodes f
+           ON f.task = s.task AND f.arm = s.arm AND f.seed = s.seed AND f.success = 0 AND f.answer IS NOT NULL
+         WHERE s.success = 1 AND s.answer IS NOT NULL AND s.prompt IS NOT NULL AND s.split = 'train'
+           AND f.id = (SELECT MIN(id) FROM episodes WHERE task = s.task AND arm = s.arm AND seed = s.seed AND success = 0 AND answer IS NOT NULL ${uncut})
+           AND s.id = (SELECT MIN(id) FROM episodes WHERE task = s.task AND arm = s.arm AND seed = s.seed AND success = 1 AND answer IS NOT NULL ${uncut})`,
+      )
+      .iterate() as IterableIterator<{
+      prompt: string;
+      chosen: string;
+      rejected: string;
+      rejectedWhy: string | null;
+    }>;
+    for (const row of rows) {
+      const line = {
+        input: { messages: JSON.parse(row.prompt) },
+        preferred_output: [{ role: 'assistant', content: row.chosen }],
+        non_preferred_output: [{ role: 'assistant', content: row.rejected }],
+        rejected_because: row.rejectedWhy,
+      };
+      await out.write(JSON.stringify(line) + '\n');
+      pairs++;
+    }
+  });
   return pairs;
 }
 
@@ -121,16 +128,17 @@ const CSV_COLUMNS = [
 ] as const;
 
 export async function exportCsv(db: Db, path: string): Promise<number> {
-  const out = createWriteStream(path);
-  out.write(CSV_COLUMNS.join(',') + '\n');
+  refuseDatasetAsOutput(datasetPath(db), [path]);
   let count = 0;
-  for (const row of db
-    .prepare(`SELECT ${CSV_COLUMNS.join(', ')} FROM episodes ORDER BY id`)
-    .iterate() as IterableIterator<Record<string, unknown>>) {
-    if (!out.write(CSV_COLUMNS.map((c) => csvField(row[c])).join(',') + '\n')) await once(out, 'drain');
-    count++;
-  }
-  await close(out);
+  await writeOutputs([path], async ([out]) => {
+    await out.write(CSV_COLUMNS.join(',') + '\n');
+    for (const row of db
+      .prepare(`SELECT ${CSV_COLUMNS.join(', ')} FROM episodes ORDER BY id`)
+      .iterate() as IterableIterator<Record<string, unknown>>) {
+      await out.write(CSV_COLUMNS.map((c) => csvField(row[c])).join(',') + '\n');
+      count++;
+    }
+  });
   return count;
 }
 
@@ -140,9 +148,12 @@ function csvField(value: unknown): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function close(stream: NodeJS.WritableStream & { end(cb?: () => void): void }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.on('error', reject);
-    stream.end(() => resolve());
-  });
+function hasCutColumn(db: Db): boolean {
+  return (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('episodes') as string[]).includes(
+    'cut',
+  );
+}
+
+function wasCut(cut: string | null, fields: string[]): boolean {
+  return cut !== null && (JSON.parse(cut) as string[]).some((f) => fields.includes(f));
 }

@@ -1,5 +1,5 @@
 // The dataset's schema as a list of migrations. PRAGMA user_version says how many have run; an
-// older file is upgraded in place, each step in its own transaction. Never edit a shipped step:
+// older file is upgraded in place, in one transaction (open-dataset.ts). Never edit a shipped step:
 // add a new one.
 
 export const MIGRATIONS: { version: number; description: string; sql: string }[] = [
@@ -112,6 +112,32 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
       CREATE INDEX episodes_by_success_task_split ON episodes (success, task, split);
     `,
   },
+  {
+    version: 5,
+    description:
+      'the file says it is a lab dataset; runs claimed by one writer at a time; which fields of an episode were cut',
+    sql: `
+      PRAGMA application_id = ${0x424c5a52}; -- 'BLZR': tells a lab dataset from another application's file
+      CREATE TABLE run_claims (
+        run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+        token TEXT NOT NULL,                 -- random, one per claim
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        boot TEXT,                           -- the host's boot id: a pid from before a reboot is no one
+        started TEXT,                        -- the process's start time, so a reused pid is not taken for it
+        claimed_at INTEGER NOT NULL,         -- ms since epoch
+        heartbeat_at INTEGER NOT NULL        -- refreshed while the claim is held
+      );
+      ALTER TABLE episodes ADD COLUMN cut TEXT; -- JSON list of the fields cut to their size limits
+    `,
+  },
 ];
+
+/** The application id migration 5 writes into the header (PRAGMA application_id). */
+export const LAB_APPLICATION_ID = 0x424c5a52;
+/** Files of schema versions up to this one carry no application id. */
+export const LAST_VERSION_WITHOUT_APPLICATION_ID = 4;
+/** The oldest schema the read calls understand as it is, without upgrading the file. */
+export const READABLE_FROM_VERSION = 2;
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -1,52 +1,185 @@
-// Opening a dataset file: refuse anything that is not a SQLite database (without touching it),
-// turn on WAL so a crash loses at most the transaction in flight, and migrate an older schema.
+// Opening a dataset file. Anything that is not a lab dataset (not SQLite, another application's
+// SQLite file, damaged, newer) is refused before SQLite opens it for writing, and left unchanged.
+// A write open turns on WAL (a crash loses at most the transaction in flight) and migrates an older
+// schema; a read-only open never changes the file, and works on read-only files and folders.
+import './sqlite-uri.ts';
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
-import { LabError } from '../errors.ts';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DatasetError, guarded, sqliteProblem } from './errors.ts';
+import { classify, factsOf, inspectDataset, type Found } from './inspect.ts';
+import { MIGRATIONS, READABLE_FROM_VERSION, SCHEMA_VERSION } from './migrations.ts';
 
 export type Db = Database.Database;
+export { DatasetError } from './errors.ts';
 
-export class DatasetError extends LabError {
-  declare readonly kind: 'not-sqlite' | 'corrupt' | 'too-new' | 'bad-input' | 'native-module' | 'no-dataset';
-  constructor(kind: DatasetError['kind'], message: string) {
-    super(kind, message);
+export interface OpenOptions {
+  /** Create the file when it is missing (write opens only; default true). */
+  create?: boolean;
+  /** For read calls: never creates, migrates or changes the file; works on read-only files. */
+  readonly?: boolean;
+  /** Migrate only up to this schema version (tests make old files with it). */
+  upTo?: number;
+  /** How long to wait for another process's write lock before failing with kind 'busy'. */
+  busyTimeoutMs?: number;
+}
+
+/** Long enough to wait out another writer's transaction (a merge commits in chunks well under it). */
+export const BUSY_TIMEOUT_MS = 10_000;
+
+const opened = new WeakMap<Db, { path: string; busyTimeoutMs: number }>();
+
+/** The path a dataset was opened with, as the user named it. */
+export function datasetPath(db: Db): string {
+  return opened.get(db)?.path ?? db.name;
+}
+
+export function busyTimeoutOf(db: Db): number {
+  return opened.get(db)?.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+}
+
+export function openDataset(path: string, options: OpenOptions = {}): Db {
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+  const file = resolve(path); // never starts with 'file:', so never read as a URI
+  try {
+    const found = look(file, path, busyTimeoutMs);
+    const db = options.readonly
+      ? openForReading(file, path, found, busyTimeoutMs)
+      : openForWriting(file, path, found, options, busyTimeoutMs);
+    opened.set(db, { path, busyTimeoutMs });
+    return db;
+  } catch (err) {
+    throw nativeModuleProblem(err) ?? sqliteProblem(err, path, busyTimeoutMs);
   }
 }
 
-const SQLITE_MAGIC = 'SQLite format 3\0';
+/** Bring a dataset to the current schema (what a read-only open refuses to do); returns the versions. */
+export function upgradeDataset(path: string): { from: number; to: number } {
+  const found = look(resolve(path), path, BUSY_TIMEOUT_MS);
+  if (found.state !== 'dataset') throw new DatasetError('no-dataset', `no dataset at ${path}`);
+  openDataset(path, { create: false }).close();
+  return { from: found.version, to: SCHEMA_VERSION };
+}
 
-export function openDataset(path: string, options: { create?: boolean; upTo?: number } = {}): Db {
-  if (existsSync(path)) {
-    if (!statSync(path).isFile()) throw new DatasetError('bad-input', `${path} is not a file`);
-    if (statSync(path).size > 0 && readHeader(path) !== SQLITE_MAGIC) {
-      throw new DatasetError('not-sqlite', `${path} is not a SQLite database; it was left unchanged`);
-    }
-  } else if (options.create === false) {
-    throw new DatasetError('no-dataset', `no dataset at ${path}`);
-  } else if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) {
-    throw new DatasetError('bad-input', `cannot create ${path}: the folder ${dirname(path)} does not exist`);
+/** What the file is, read from its bytes (or through a read-only connection when its -wal has news). */
+function look(file: string, label: string, timeout: number): Found {
+  return inspectDataset(file, label, () => withReader(file, label, timeout, factsOf));
+}
+
+function openForWriting(
+  file: string,
+  label: string,
+  found: Found,
+  options: OpenOptions,
+  timeout: number,
+): Db {
+  if (found.state === 'missing') {
+    if (options.create === false) throw new DatasetError('no-dataset', `no dataset at ${label}`);
+    if (!statSync(dirname(file), { throwIfNoEntry: false })?.isDirectory())
+      throw new DatasetError(
+        'not-found',
+        `cannot create ${label}: the folder ${dirname(file)} does not exist`,
+      );
   }
-  let db: Db;
+  const db = new Database(file, { timeout });
   try {
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, fast
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrate(db, options.upTo ?? SCHEMA_VERSION);
+    guarded(
+      label,
+      () => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, fast
+        db.pragma('foreign_keys = ON');
+        migrate(db, options.upTo ?? SCHEMA_VERSION, label);
+      },
+      timeout,
+    );
   } catch (err) {
-    if (err instanceof DatasetError) throw err;
-    const message = (err as Error).message;
-    const native = nativeModuleProblem(err);
-    if (native) throw native;
-    if (/not a database|malformed|corrupt/i.test(message)) {
-      throw new DatasetError('corrupt', `${path} is damaged (${message}); it was left unchanged`);
-    }
+    db.close();
     throw err;
   }
   return db;
+}
+
+function openForReading(file: string, label: string, found: Found, timeout: number): Db {
+  if (found.state === 'missing') throw new DatasetError('no-dataset', `no dataset at ${label}`);
+  if (found.state === 'empty')
+    throw new DatasetError(
+      'not-found',
+      `${label} holds no dataset yet (it is empty); a write command such as lab generate makes it one`,
+    );
+  if (found.version < READABLE_FROM_VERSION)
+    throw new DatasetError(
+      'needs-upgrade',
+      `${label} has the old schema version ${found.version}, which this read cannot use without changing the file: ` +
+        `upgrade it once with a write command (lab dataset upgrade --db ${label}), then read it`,
+    );
+  try {
+    return reader(file, timeout);
+  } catch (err) {
+    // A WAL file in a folder where SQLite cannot create the -shm (a read-only folder or mount).
+    // Its content is all in the file when there is no -wal with changes: read it as immutable.
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (!/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw err;
+    if (found.walHasContent)
+      throw new DatasetError(
+        'read-only',
+        `${label} has changes not yet copied into it (in ${label}-wal) and SQLite cannot open them here ` +
+          `(a read-only folder without ${label}-shm): have its owner open it once with a write command`,
+      );
+    try {
+      const db = new Database(`${pathToFileURL(file).href}?immutable=1`, { readonly: true });
+      db.pragma('user_version'); // opens the file now, so a failure shows here
+      return db;
+    } catch {
+      throw new DatasetError(
+        'read-only',
+        `${label} cannot be read here: SQLite needs to create ${label}-shm beside it and the folder is read-only (${(err as Error).message})`,
+      );
+    }
+  }
+}
+
+function reader(file: string, timeout: number): Db {
+  const db = new Database(file, { readonly: true, fileMustExist: true, timeout });
+  try {
+    db.pragma('user_version'); // SQLite opens lazily: make a read-only folder fail here
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function withReader<T>(file: string, label: string, timeout: number, use: (db: Db) => T): T {
+  const db = guarded(label, () => reader(file, timeout), timeout);
+  try {
+    return guarded(label, () => db.transaction(() => use(db))(), timeout);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Run the migrations the file has not had yet, all in one write transaction. Safe when several
+ * processes open a new file at once: the version is read again under the write lock (BEGIN
+ * IMMEDIATE), so only the first does the work, and the file is confirmed to be empty or a lab
+ * dataset under that same lock.
+ */
+export function migrate(db: Db, upTo = SCHEMA_VERSION, label = datasetPath(db)): void {
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  const target = Math.min(upTo, SCHEMA_VERSION);
+  const before = version();
+  if (before >= target && before <= SCHEMA_VERSION) return; // the usual open: no write lock needed
+  db.transaction(() => {
+    const current = version();
+    classify(factsOf(db), label); // still empty or ours, now that no one else can write
+    for (const step of MIGRATIONS) {
+      if (step.version <= current || step.version > target) continue;
+      db.exec(step.sql);
+      db.pragma(`user_version = ${step.version}`);
+    }
+  }).immediate();
 }
 
 /**
@@ -65,33 +198,4 @@ export function nativeModuleProblem(err: unknown): DatasetError | undefined {
     `SQLite support (better-sqlite3) is not built for this runtime (${runtime}): for the desktop app from a checkout run ` +
       '`npx electron-builder install-app-deps`; for the command line and tests run `npm rebuild better-sqlite3`',
   );
-}
-
-/** Run the migrations the file has not had yet, each in a transaction. */
-export function migrate(db: Db, upTo = SCHEMA_VERSION): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new DatasetError(
-      'too-new',
-      `the dataset has schema version ${current}; this BLAZER Lab knows up to ${SCHEMA_VERSION}: update the app`,
-    );
-  }
-  for (const step of MIGRATIONS) {
-    if (step.version <= current || step.version > upTo) continue;
-    db.transaction(() => {
-      db.exec(step.sql);
-      db.pragma(`user_version = ${step.version}`);
-    })();
-  }
-}
-
-function readHeader(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    const buffer = Buffer.alloc(16);
-    const n = readSync(fd, buffer, 0, 16, 0);
-    return buffer.toString('latin1', 0, n);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -1,6 +1,6 @@
 // `lab run --record F`: an episode's recording with the scene it ran in, as one JSON file that a
 // replay can rebuild the episode from.
-import { writeFileAtomically } from '../files/write-atomically.ts';
+import { writeFileAtomicallySync } from '../files/atomic-write.ts';
 import type { EpisodeSetup } from './setup.ts';
 import type { EpisodeResult } from '../../api/types.ts';
 
@@ -13,7 +13,7 @@ export function saveRecording(
 ): { frames: number; hz: number } {
   const { recording, ...summary } = result;
   if (!recording) throw new Error('the episode was not recorded');
-  writeFileAtomically(
+  writeFileAtomicallySync(
     path,
     JSON.stringify({
       version: RECORDING_FILE_VERSION,

@@ -1,7 +1,8 @@
 // The lab's list of local models: GGUF files a user adds by path, with the metadata read from each
 // file at the time (architecture, parameters, context, chat template, quantisation). Kept as a
 // small JSON file in the lab's home folder, written atomically.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicallySync } from '../files/atomic-write.ts';
 import { basename, join, resolve } from 'node:path';
 import { labHome } from '../paths.ts';
 import { LabError } from '../errors.ts';
@@ -133,8 +134,6 @@ export class ModelRegistry {
 
   private save(file: RegistryFile): void {
     mkdirSync(join(this.file, '..'), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ version: 1, ...file }, null, 2) + '\n');
-    renameSync(temp, this.file);
+    writeFileAtomicallySync(this.file, JSON.stringify({ version: 1, ...file }, null, 2) + '\n');
   }
 }

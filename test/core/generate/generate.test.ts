@@ -100,8 +100,8 @@ describe('lab generate', () => {
     for (const row of rows) {
       const e = store.show(row.id);
       expect(e.format).toBe('code');
-      if (e.program === null) expect(e.failure_kind).toBe('no-program');
-      else expect(e.failure_kind).not.toBe('no-program');
+      if (e.program === null) expect(e.failureKind).toBe('no-program');
+      else expect(e.failureKind).not.toBe('no-program');
     }
     store.db.close();
   });

@@ -97,15 +97,31 @@ interface CallSpec<Input extends z.ZodType, Result> {
   input: Input;
   /** Only for shells on the lab's own machine (the CLI, Electron): never served to a browser. */
   local: boolean;
+  /** Whether a server runs this call (with this input) on a worker thread, off its event loop. */
+  offThread?: (input: z.output<Input>) => boolean;
   /** Carries the result type; never set. */
   result?: Result;
 }
 
-function call<Input extends z.ZodType>(input: Input, options: { local?: boolean } = {}) {
+function call<Input extends z.ZodType>(
+  input: Input,
+  options: { local?: boolean; offThread?: boolean | ((input: z.output<Input>) => boolean) } = {},
+) {
+  const { offThread } = options;
   return {
-    returns: <Result>(): CallSpec<Input, Result> => ({ input, local: options.local ?? false }),
+    returns: <Result>(): CallSpec<Input, Result> => ({
+      input,
+      local: options.local ?? false,
+      ...(offThread ? { offThread: offThread === true ? () => true : offThread } : {}),
+    }),
   };
 }
+
+/** Simulations and dataset work run off a server's event loop; a model's calls stay with the shared model. */
+const heavy = { offThread: true } as const;
+const heavyUnlessModel = {
+  offThread: (input: { solver: { kind: string } }) => input.solver.kind !== 'model',
+};
 
 const none = z.object({}).strict();
 
@@ -114,16 +130,18 @@ export const CALLS = {
 
   'sim.info': call(
     z.object({ model: z.string().min(1, 'a model path is required') }).strict(),
+    heavy,
   ).returns<MjcfInfo>(),
   'sim.state': call(
     z.object({ scene: z.string().min(1, 'a scene name or model path is required') }).strict(),
+    heavy,
   ).returns<{ state: SceneState; text: string }>(),
-  'sim.demo': call(z.object({ arm: arm.default('panda') }).strict()).returns<DemoResult>(),
+  'sim.demo': call(z.object({ arm: arm.default('panda') }).strict(), heavy).returns<DemoResult>(),
 
   'tasks.list': call(none).returns<TaskSummary[]>(),
 
   /** A task's starting scene for a 3D view (nothing runs). */
-  'scene.view': call(z.object(where).strict()).returns<EpisodeView>(),
+  'scene.view': call(z.object(where).strict(), heavy).returns<EpisodeView>(),
   /** One episode: the scene built once, the solver run, the verifier's verdict; optionally recorded to a file. */
   'episode.run': call(
     z
@@ -134,18 +152,21 @@ export const CALLS = {
         recordTo: z.string().min(1).max(4096).optional(),
       })
       .strict(),
+    heavyUnlessModel,
   ).returns<EpisodeRun>(),
   /** One episode for a 3D view: its starting scene and every body's pose at 30 Hz while it runs. */
   'episode.view': call(
     z.object({ ...where, solver: solverInput.default({ kind: 'scripted' }) }).strict(),
+    heavyUnlessModel,
   ).returns<ViewedEpisode>(),
 
-  'dataset.stats': call(z.object({ db, filter: episodeFilterInput.default({}) }).strict()).returns<
+  'dataset.stats': call(z.object({ db, filter: episodeFilterInput.default({}) }).strict(), heavy).returns<
     TaskRate[]
   >(),
-  'dataset.modelStats': call(z.object({ db, filter: episodeFilterInput.default({}) }).strict()).returns<
-    ModelRate[]
-  >(),
+  'dataset.modelStats': call(
+    z.object({ db, filter: episodeFilterInput.default({}) }).strict(),
+    heavy,
+  ).returns<ModelRate[]>(),
   'dataset.list': call(
     z
       .object({
@@ -156,13 +177,20 @@ export const CALLS = {
         after: z.object({ createdAt: z.number().int(), id: z.number().int() }).strict().optional(),
       })
       .strict(),
+    heavy,
   ).returns<Page<EpisodeSummary>>(),
-  'dataset.show': call(z.object({ db, id: z.number().int().positive() }).strict()).returns<StoredEpisode>(),
+  'dataset.show': call(
+    z.object({ db, id: z.number().int().positive() }).strict(),
+    heavy,
+  ).returns<StoredEpisode>(),
   /** Re-simulate a stored episode (episodes are deterministic) for a 3D view. */
-  'dataset.replay': call(z.object({ db, id: z.number().int().positive() }).strict()).returns<Replay>(),
-  'dataset.check': call(z.object({ db }).strict()).returns<{ integrity: string; schemaVersion: number }>(),
+  'dataset.replay': call(z.object({ db, id: z.number().int().positive() }).strict(), heavy).returns<Replay>(),
+  'dataset.check': call(z.object({ db }).strict(), heavy).returns<{
+    integrity: string;
+    schemaVersion: number;
+  }>(),
   /** Bring a dataset made by an older lab to the current schema (read calls never change a file). */
-  'dataset.upgrade': call(z.object({ db }).strict()).returns<{ from: number; to: number }>(),
+  'dataset.upgrade': call(z.object({ db }).strict(), heavy).returns<{ from: number; to: number }>(),
   'dataset.export': call(
     z
       .object({
@@ -173,6 +201,7 @@ export const CALLS = {
         validation: z.number().min(0).lt(1).default(0.1),
       })
       .strict(),
+    heavy,
   ).returns<ExportResult>(),
   'dataset.merge': call(
     z
@@ -181,6 +210,7 @@ export const CALLS = {
         sources: z.array(z.string().min(1).max(4096)).min(1, 'name at least one dataset to merge'),
       })
       .strict(),
+    heavy,
   ).returns<(MergeResult & { source: string })[]>(),
 
   'generate.run': call(

@@ -21,6 +21,10 @@ export interface Shell {
   files?: FileAccess;
   /** The dataset the UI opens unless told otherwise (lab serve --db); else one in the lab's folder. */
   defaultDb?: string;
+  /** Who is calling, for sharing the lab fairly among a server's clients (their address). */
+  client?: string;
+  /** Where a server runs its heavy calls (api/call-workers.ts), off its event loop. */
+  offThread?: { run(call: string, input: unknown, context: CallContext): Promise<unknown> };
 }
 
 /** What a running call can use besides its input. */
@@ -72,6 +76,9 @@ export async function dispatch(name: unknown, input: unknown, context: CallConte
       issues,
     );
   }
+  const offThread = spec.offThread as ((input: unknown) => boolean) | undefined;
+  if (context.shell.offThread && offThread?.(parsed.data))
+    return context.shell.offThread.run(call, input, context);
   const handler = await handlerFor(call);
   return handler(parsed.data as ParsedInput<CallName>, context);
 }

@@ -6,7 +6,7 @@ import type { ErrorReport } from './contract.ts';
 
 /** The api's own refusals: a malformed request, a call that does not exist or is not for this shell. */
 export class ApiError extends LabError {
-  declare readonly kind: 'bad-request' | 'unknown-call' | 'forbidden';
+  declare readonly kind: 'bad-request' | 'unknown-call' | 'forbidden' | 'busy';
   constructor(
     kind: ApiError['kind'],
     message: string,

@@ -12,6 +12,7 @@ import { dispatch, type Shell } from '../api/dispatch.ts';
 import { reportError } from '../api/errors.ts';
 import { CallSession } from '../api/call-session.ts';
 import { remoteShell } from '../api/access.ts';
+import { CallWorkers, type CallWorkersOptions } from '../api/call-workers.ts';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../api/shell-files.ts';
 
 export interface LabServerOptions {
@@ -24,6 +25,8 @@ export interface LabServerOptions {
   uiDir: string;
   /** The dataset the UI opens unless told otherwise. */
   defaultDb?: string;
+  /** The worker threads for simulations and dataset calls (size, cap on waiting calls, deadline). */
+  workers?: CallWorkersOptions;
 }
 
 export interface LabServer {
@@ -68,8 +71,11 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       else res.destroy();
     });
   });
-  // Clients name files in the lab's data folder and models as the operator registered them.
-  const shell: Shell = remoteShell({ defaultDb: options.defaultDb });
+  // Clients name files in the lab's data folder and models as the operator registered them; their
+  // simulations and dataset calls run on worker threads, so none of them stalls the others.
+  const clients = remoteShell({ defaultDb: options.defaultDb });
+  const workers = new CallWorkers(options.defaultDb, options.workers);
+  const shell: Shell = { ...clients, offThread: workers };
   // The browser offers the token as a subprotocol (never in the URL, which servers and proxies log)
   // beside the lab's own protocol name, which is the one the server answers with.
   const sockets = new WebSocketServer({
@@ -123,7 +129,11 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     try {
-      const result = await dispatch(call, body, { emit: () => {}, signal: controller.signal, shell });
+      const result = await dispatch(call, body, {
+        emit: () => {},
+        signal: controller.signal,
+        shell: { ...shell, client: req.socket.remoteAddress },
+      });
       sendJson(res, 200, { result });
     } catch (err) {
       const report = reportError(err);
@@ -170,13 +180,16 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (foreignOrigin(req)) return refuse(403, 'Forbidden');
     if (!tokenMatches(socketToken(req.headers['sec-websocket-protocol']))) return refuse(401, 'Unauthorized');
-    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws));
+    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, req.socket.remoteAddress));
   });
 
-  function serveSocket(ws: WebSocket): void {
-    const session = new CallSession((message) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    }, shell);
+  function serveSocket(ws: WebSocket, client: string | undefined): void {
+    const session = new CallSession(
+      (message) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
+      { ...shell, client },
+    );
     ws.on('message', (data) => {
       let message: unknown;
       try {
@@ -194,6 +207,9 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
+  }).catch(async (err: unknown) => {
+    await workers.close();
+    throw err;
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -207,6 +223,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await workers.close();
     },
   };
 }

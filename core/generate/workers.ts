@@ -2,7 +2,8 @@
 // programs, its own sandbox runner), so episodes build and run truly in parallel. An episode is
 // opened on one worker (its scene built once there) and handed out as an EpisodeRunner: the
 // instruction and state come back at once, the program runs later on the same worker.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-thread.ts';
 import type { EpisodeRunner, RunSpec } from '../planner/solve.ts';
 import type { ArmName, EpisodeResult, SceneState } from '../../api/types.ts';
 
@@ -24,15 +25,7 @@ export interface WorkerReply {
   scenesBuilt: number;
 }
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(`./episode-worker.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
-
-/** A worker running the episode worker; from TypeScript sources (tsx, vitest) it registers tsx first. */
-function startWorker(): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL);
-  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(boot, { eval: true });
-}
+const startWorker = (): Worker => startModuleWorker(new URL('./episode-worker.ts', import.meta.url));
 
 export class WorkerError extends Error {}
 

@@ -73,7 +73,10 @@ describe('read-only opens', () => {
   it('never create a file or a dataset', () => {
     const dir = tempDir();
     expect(() => openDataset(join(dir, 'missing.sqlite'), { readonly: true })).toThrow(
-      expect.objectContaining({ kind: 'no-dataset', message: `no dataset at ${join(dir, 'missing.sqlite')}` }),
+      expect.objectContaining({
+        kind: 'no-dataset',
+        message: `no dataset at ${join(dir, 'missing.sqlite')}`,
+      }),
     );
     writeFileSync(join(dir, 'empty.sqlite'), '');
     expect(() => openDataset(join(dir, 'empty.sqlite'), { readonly: true })).toThrow(/holds no dataset yet/);

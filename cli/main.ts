@@ -123,7 +123,9 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`lab: ${err.message}\n${err.message.startsWith('--') ? '' : `\n${USAGE}`}`);
+      // The whole usage for a command we do not know; otherwise one line, and where to look.
+      const unknown = err.message.startsWith('unknown command');
+      process.stderr.write(`lab: ${err.message}\n${unknown ? `\n${USAGE}` : ''}`);
       process.exitCode = 2;
       return;
     }
@@ -135,10 +137,14 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`lab: ${message}\n`); // a problem the user can fix, named by the lab
       process.exitCode = 1;
     } else {
-      const stack = detail ?? (err instanceof Error ? (err.stack ?? err.message) : String(err));
-      process.stderr.write(
-        `lab: unexpected error: ${kind === 'internal' ? `${message}\n${detail ?? ''}` : stack}\n`,
-      );
+      // A bug: its stack, from this process or from the lab's side of the call.
+      const stack =
+        kind === 'internal'
+          ? `${message}\n${detail ?? ''}`
+          : err instanceof Error
+            ? (err.stack ?? err.message)
+            : String(err);
+      process.stderr.write(`lab: ${kind === 'internal' ? '' : 'unexpected error: '}${stack}\n`);
       process.exitCode = 1;
     }
   },

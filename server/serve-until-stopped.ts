@@ -2,11 +2,11 @@
 // `npm start`'s browser fallback both do.
 import { startLabServer, type LabServerOptions } from './lab-server.ts';
 import { disposeResources } from '../api/resources.ts';
+import { ApiError } from '../api/errors.ts';
 
 export async function serveUntilStopped(options: LabServerOptions): Promise<number> {
   const server = await startLabServer(options).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE') throw new Error(`port ${options.port} is in use: choose another port`);
-    throw err;
+    throw listenProblem(err, options.host ?? '127.0.0.1', options.port ?? 0) ?? err;
   });
   const host = options.host ?? '127.0.0.1';
   if (!['127.0.0.1', 'localhost', '::1'].includes(host))
@@ -19,4 +19,22 @@ export async function serveUntilStopped(options: LabServerOptions): Promise<numb
   await server.close();
   await disposeResources();
   return 0;
+}
+
+/** Why the server could not listen, in words (the port taken, the address not this machine's). */
+function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): ApiError | undefined {
+  const where = `${host}:${port}`;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new ApiError('bad-request', `port ${port} is in use: choose another port (--port)`);
+    case 'EACCES':
+      return new ApiError('bad-request', `not allowed to listen on ${where}: ports below 1024 need privileges (--port)`);
+    case 'EADDRNOTAVAIL':
+      return new ApiError('bad-request', `${host} is not an address of this machine (--host)`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ApiError('bad-request', `--host ${host} is not a known host name or address`);
+    default:
+      return undefined;
+  }
 }

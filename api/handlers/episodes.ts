@@ -4,6 +4,7 @@
 import { findTask } from '../../core/tasks/registry.ts';
 import { DEFAULT_RECORD_HZ, EpisodeSession } from '../../core/episode/session.ts';
 import { saveRecording } from '../../core/episode/recording-file.ts';
+import { checkWritableTarget } from '../../core/files/atomic-write.ts';
 import { formatSceneState } from '../../core/sim/scene-state.ts';
 import { localRunner, solve, type SolveOptions, type SolverSpec } from '../../core/planner/solve.ts';
 import { PROMPT_TEMPLATE_VERSION } from '../../core/planner/prompt.ts';
@@ -61,6 +62,7 @@ export const handlers: Handlers<'scene'> & Handlers<'episode'> = {
     withSolver(solver, seed, context, async (spec) => {
       const { emit, signal } = context;
       const recordFile = recordTo === undefined ? undefined : filePath(context, recordTo, 'recordTo');
+      if (recordFile) checkWritableTarget(recordFile); // before the episode runs, not after
       const session = await EpisodeSession.open(await findTask(task), seed, arm);
       try {
         const runner = localRunner(session, {

@@ -12,6 +12,7 @@ import {
   fsyncSync,
   linkSync,
   lstatSync,
+  statSync,
   openSync,
   renameSync,
   unlinkSync,
@@ -33,6 +34,21 @@ export interface FileSink {
 export type FileContent = string | Uint8Array | ((sink: FileSink) => Promise<void>);
 
 const FLUSH_BYTES = 256 * 1024;
+
+/**
+ * Check up front that `path` could be written (its folder exists, it is not a link, a folder or a
+ * device), so work that ends in writing it is not done for nothing.
+ */
+export function checkWritableTarget(path: string): void {
+  refuseNonRegularTarget(path);
+  const folder = dirname(path);
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory())
+    throw new FileWriteError(
+      'write-failed',
+      path,
+      `cannot write ${path}: the folder ${folder} does not exist`,
+    );
+}
 
 /** Throw if `path` exists and is not a regular file; a symlink is refused, not followed. */
 export function refuseNonRegularTarget(path: string): Stats | undefined {

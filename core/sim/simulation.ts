@@ -1,6 +1,6 @@
 // A Simulation owns one MjModel and one MjData and frees both on dispose(). Views such as
 // data.qpos are re-read on every access because wasm memory growth detaches cached ones.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { loadMujoco, discardMujoco, MJ_OBJ, type Mujoco, type MjModel, type MjData } from './mujoco.ts';
 import { describeLoadError, SimError } from './errors.ts';
@@ -67,6 +67,8 @@ export class Simulation {
   /** Load a model file with the includes and meshes that sit beside it. */
   static async fromFile(path: string): Promise<Simulation> {
     const full = resolve(path);
+    if (statSync(full, { throwIfNoEntry: false })?.isDirectory())
+      throw new SimError('bad-input', `'${path}' is a folder, not an MJCF model file`);
     let xml: string;
     try {
       xml = readFileSync(full, 'utf8');

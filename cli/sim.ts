@@ -19,7 +19,7 @@ export async function simCommand({ positionals, flags }: ParsedArgs): Promise<nu
       { scene: target },
       { flags: { scene: 'the scene' } },
     );
-    print(json ? state : stateText + '\n', json);
+    print(json ? state : stateText, json);
     return 0;
   }
   throw new UsageError(`unknown sim command '${sub ?? ''}': use info or state`);

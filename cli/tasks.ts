@@ -162,7 +162,7 @@ function header(r: EpisodeResult): string {
 }
 
 function finalState(run: EpisodeRun): string {
-  return run.finalStateText + '\n';
+  return run.finalStateText;
 }
 
 /** A person's program file: read here, where the user named it; its text goes to the lab. */

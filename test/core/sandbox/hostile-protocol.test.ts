@@ -66,10 +66,14 @@ describe('programs that attack the protocol', () => {
       /IndexError/, // no JsFinder left
     ],
     [
-      'reaches JavaScript through any JsProxy object it can find with gc',
+      'reaches JavaScript through any JsProxy it can find with gc, in sys.modules or in a finder',
       [
+        `sys = ${SYS}`,
         `gc = ${BUILTINS}.__import__("gc")`,
-        'found = [o for o in gc.get_objects() if "JsProxy" in [k.__name__ for k in type(o).__mro__]]',
+        'candidates = gc.get_objects() + list(sys.modules.values())',
+        'for finder in sys.meta_path:',
+        '    candidates += list(getattr(finder, "jsproxies", {}).values())',
+        'found = [o for o in candidates if "JsProxy" in [k.__name__ for k in type(o).__mro__]]',
         'found[0].constructor',
       ].join('\n'),
       /IndexError/, // none left reachable

@@ -22,6 +22,11 @@ const PROGRAM_IMPORTS = new Set([
 const STDOUT = 1;
 const STDERR = 2;
 
+const isWasmValue = (value) =>
+  value instanceof WebAssembly.Global ||
+  value instanceof WebAssembly.Memory ||
+  value instanceof WebAssembly.Table;
+
 /** Thrown into the interpreter when it calls past the gate; it unwinds every Python frame. */
 export class GateClosed extends Error {}
 
@@ -47,7 +52,16 @@ export function createGate() {
     /** Wrap every function of an import namespace in place (the same object Emscripten links against). */
     wrapImports(namespace) {
       for (const [name, fn] of Object.entries(namespace)) {
-        if (typeof fn !== 'function') continue;
+        if (isWasmValue(fn)) continue;
+        if (typeof fn !== 'function') {
+          // A callable the gate cannot wrap (a JSPI WebAssembly.Suspending where the engine has
+          // it): the runner never needs it, so it is refused in every state.
+          namespace[name] = Object.assign((...args) => {
+            check(name, args);
+            throw new GateClosed(`${name} is not available in the sandbox`);
+          }, fn);
+          continue;
+        }
         const gated = function (...args) {
           if (state !== 'open') check(name, args);
           return fn.apply(this, args);

@@ -30,11 +30,17 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = { seconds: 5, primitiveCall
 export interface SandboxOptions {
   /** The runner script; the default is python-runner.mjs beside this file. */
   runner?: string;
+  /**
+   * How long a runner may take to prepare the next program's interpreter (a fraction of a second
+   * normally) before it is replaced; default 30 s.
+   */
+  prepareTimeoutMs?: number;
 }
 
 const WATCH_INTERVAL_MS = 25;
 /** Start-up loads and snapshots Pyodide (seconds); a busy machine can take much longer. */
-const READY_TIMEOUT_MS = 120_000;
+const STARTUP_TIMEOUT_MS = 120_000;
+const PREPARE_TIMEOUT_MS = 30_000;
 
 export class PythonSandbox {
   private channel?: RunnerChannel;
@@ -144,7 +150,9 @@ export class PythonSandbox {
       if (this.disposed) throw new Error('the sandbox was disposed');
       const channel = this.channel ?? this.start();
       try {
-        await channel.idle(READY_TIMEOUT_MS);
+        await channel.idle(
+          channel.served ? (this.options.prepareTimeoutMs ?? PREPARE_TIMEOUT_MS) : STARTUP_TIMEOUT_MS,
+        );
         this.lastStartupMs = channel.startupMs;
         return channel;
       } catch (err) {

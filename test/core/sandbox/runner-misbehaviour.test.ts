@@ -58,6 +58,20 @@ describe('a runner that breaks the protocol', () => {
     },
   );
 
+  it('no-ready: a runner that never gets ready for the next program is replaced, and that program runs', async () => {
+    const impatient = new PythonSandbox({ runner, prepareTimeoutMs: 3000 });
+    try {
+      expect(await runRecorded(impatient, marked('no-ready'))).toMatchObject({
+        ok: true,
+        output: 'marked\n',
+      });
+      const next = await runRecorded(impatient, 'close_gripper()\nprint("mine")');
+      expect(next).toMatchObject({ ok: true, output: 'mine\n', calls: ['close'] });
+    } finally {
+      impatient.dispose();
+    }
+  });
+
   it('die: a runner that exits mid-program is a crash, and is replaced', async () => {
     const r = await runRecorded(sandbox, marked('die'));
     expect(r).toMatchObject({ ok: false, kind: 'crash' });

@@ -32,11 +32,14 @@ async function inProcess(reps: number): Promise<{ fresh: number; run: number; re
   const source = await createInterpreterSource(api);
   const fresh: number[] = [];
   const run: number[] = [];
+  let interpreter: Awaited<ReturnType<typeof source.fresh>> | undefined;
   for (let r = 0; r < reps; r++) {
-    let interpreter: Awaited<ReturnType<typeof source.fresh>> | undefined;
+    // As the runner does between programs: wipe the last interpreter, free it, restore a new one.
     fresh.push(
       await timed(async () => {
-        gc(); // the runner frees the previous interpreter as part of preparing the next
+        interpreter?.discard();
+        interpreter = undefined;
+        gc();
         interpreter = await source.fresh();
       }),
     );

@@ -7,6 +7,8 @@ export interface Interpreter {
     task: { program: string; state: unknown },
     call: (name: string, args: unknown[]) => unknown,
   ): RunnerResult;
+  /** Wipe it once the outcome is sent: nothing of the program may run in it later. */
+  discard(): void;
 }
 
 export interface InterpreterSource {

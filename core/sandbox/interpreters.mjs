@@ -59,10 +59,15 @@ export async function createInterpreterSource(setupPython) {
             thrown = error;
           }
           gate.shut();
-          // Nothing of the program survives in here: the garbage collector may still call into
-          // this interpreter (Pyodide's proxy finalizers), and must find no Python objects to run.
-          new Uint8Array(module.HEAP8.buffer).fill(0);
           return describeOutcome({ gateViolation: gate.violation, device, thrown });
+        },
+        /**
+         * Wipe the interpreter once its outcome is sent: the garbage collector may still call into
+         * it (Pyodide's proxy finalizers), and must find no Python objects whose __del__ could run.
+         */
+        discard() {
+          gate.shut();
+          new Uint8Array(module.HEAP8.buffer).fill(0);
         },
       };
     },

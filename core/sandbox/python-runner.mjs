@@ -27,6 +27,7 @@ for (;;) {
     return answer.reply;
   });
   send({ type: 'done', nonce, result });
+  interpreter.discard();
 
   // The next program's interpreter, ready before it arrives. The old one's memory goes now, so the
   // parent's memory watch sees only the next program's.

@@ -133,8 +133,8 @@ export type ProgramOutcomeKind =
   | 'timeout'
   | 'output' // printed too much
   | 'stopped' // the parent ended it: an invalid number, too many primitive calls
-  | 'sandbox-violation' // reached for the host (a shell, a file, the network) and was killed
-  | 'crash'; // the runner died for another reason
+  | 'sandbox-violation' // reached outside its interpreter, or its runner broke the protocol; the message says which
+  | 'crash'; // the runner or interpreter died for another reason
 
 /** How a program (Python through the sandbox, or a JSON plan) ended. */
 export interface ProgramOutcome {

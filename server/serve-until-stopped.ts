@@ -28,7 +28,10 @@ function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): 
     case 'EADDRINUSE':
       return new ApiError('bad-request', `port ${port} is in use: choose another port (--port)`);
     case 'EACCES':
-      return new ApiError('bad-request', `not allowed to listen on ${where}: ports below 1024 need privileges (--port)`);
+      return new ApiError(
+        'bad-request',
+        `not allowed to listen on ${where}: ports below 1024 need privileges (--port)`,
+      );
     case 'EADDRNOTAVAIL':
       return new ApiError('bad-request', `${host} is not an address of this machine (--host)`);
     case 'ENOTFOUND':

@@ -4,6 +4,8 @@
 //     the same model, prompt, threads and sampling. Goal: ratio >= 0.95.
 //  2. the sandbox's cost per primitive call (Python -> runner -> parent -> runner), against a
 //     plain in-process function call, and next to what a simulated move_gripper takes.
+//  3. the cost of a fresh interpreter per program against the same trivial program on a reused
+//     interpreter, in process and end to end (bench/planner/fresh-state.ts).
 // Run: npm run bench:planner [-- --model file.gguf --threads N --tokens N --reps N]
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { buildPrompt } from '../../core/planner/prompt.ts';
 import { PythonSandbox } from '../../core/sandbox/python-sandbox.ts';
 import { openScene } from '../../core/sim/open-scene.ts';
 import { readSceneState } from '../../core/sim/scene-state.ts';
+import { freshStateCost } from './fresh-state.ts';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -130,3 +133,4 @@ async function sandboxOverhead(): Promise<void> {
 
 await tokensPerSecond();
 await sandboxOverhead();
+await freshStateCost(reps);

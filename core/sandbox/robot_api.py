@@ -1,19 +1,35 @@
-# Runs inside the sandboxed Pyodide runner (python-runner.mjs). Gives robot programs the paper's
-# primitives as plain Python functions that talk to the parent through the /dev/robot device, a
-# read-only scene, guarded imports and restricted builtins. This is defence in depth: the wall is
-# the runner process itself (Node's permission model, clean environment, parent-enforced limits).
+# Runs inside the sandboxed Pyodide runner (python-runner.mjs). Loaded once into the interpreter
+# the runner snapshots; every program then gets its own interpreter restored from that snapshot,
+# so nothing a program changes here outlives it. Gives programs the paper's primitives as plain
+# Python functions that talk to the parent through the /dev/robot device, a read-only scene,
+# guarded imports and restricted builtins. The guard and builtins are defence in depth only: the
+# walls are the runner's import gate (no JavaScript while a program runs), a fresh interpreter per
+# program and the runner process itself (Node's permission model, empty environment, parent limits).
 import builtins as _builtins
 import json as _json
-import traceback as _traceback
+import sys as _sys
+import warnings as _warnings
 from collections import namedtuple as _namedtuple
-from types import MappingProxyType as _ReadOnly
+from types import FunctionType as _FunctionType, MappingProxyType as _ReadOnly
 
 ALLOWED_MODULES = frozenset({
     "math", "json", "itertools", "functools", "collections", "typing", "re", "copy",
     "statistics", "operator", "string", "dataclasses", "enum", "heapq", "bisect", "fractions",
     "decimal", "numbers", "cmath",
 })
-OUTPUT_LIMIT = 65536  # bytes of print() output per program
+OUTPUT_LIMIT = 65536  # characters of print() output per program
+MESSAGE_LIMIT = 1000  # characters of an outcome's message
+
+# Imported now, into the snapshot: a running program may not touch the file system, so an import
+# during a program could not read the standard library.
+for _name in sorted(ALLOWED_MODULES):
+    __import__(_name)
+import collections.abc  # noqa: E402,F401  (submodules programs import by name)
+import json.decoder  # noqa: E402,F401
+import json.encoder  # noqa: E402,F401
+
+# A program's warnings would go to stderr; nobody reads it.
+_warnings.simplefilter("ignore")
 
 
 class RobotError(Exception):
@@ -32,17 +48,32 @@ class _OutputLimit(BaseException):
     pass
 
 
-_real_import = _builtins.__import__
+_device = None  # /dev/robot, opened by _connect() in each restored interpreter
+_send = _receive = _primitives = None  # set by _connect()
 
 
-def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
-    root = name.split(".")[0]
-    if level != 0 or root not in ALLOWED_MODULES:
-        raise ImportError(f"import of '{name}' is not allowed in robot programs")
-    return _real_import(name, globals, locals, fromlist, level)
+def _write_line(message):
+    _device.write((_dumps(message) + "\n").encode())
 
 
-_device = open("/dev/robot", "r+b", buffering=0)
+def _read_line():
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = _device.read(1 << 16)
+        if not chunk:
+            raise _Stop("the robot device closed")
+        data += chunk
+    return _loads(data)
+
+
+def _request(name, args):
+    _send({"op": "call", "name": name, "args": args})
+    reply = _receive()
+    if "stop" in reply:
+        raise _Stop(reply["stop"])
+    if "error" in reply:
+        raise RobotError(reply["error"])
+    return reply.get("result")
 
 
 def _encode(value):
@@ -58,16 +89,6 @@ def _encode(value):
     if isinstance(value, str):
         return {"str": value[:200]}
     return {"type": type(value).__name__}
-
-
-def _request(name, args):
-    _device.write((_json.dumps({"name": name, "args": args}) + "\n").encode())
-    reply = _json.loads(_device.readline())
-    if "stop" in reply:
-        raise _Stop(reply["stop"])
-    if "error" in reply:
-        raise RobotError(reply["error"])
-    return reply.get("result")
 
 
 def open_gripper():
@@ -95,6 +116,31 @@ def task_completed():
     raise _Done()
 
 
+def _guarded_import(name, globals=None, locals=None, fromlist=(), level=0):
+    if level != 0 or name.split(".")[0] not in _ALLOWED:
+        raise ImportError(f"import of '{name}' is not allowed in robot programs")
+    module = _MODULES.get(name if fromlist else name.split(".")[0])
+    if module is None:
+        raise ImportError(f"import of '{name}' is not available in robot programs")
+    return module
+
+
+_SMALL_BUILTINS = {
+    k: getattr(_builtins, k)
+    for k in ("isinstance", "bool", "int", "float", "list", "tuple", "repr", "str", "type", "len", "ImportError")
+}
+
+
+def _bind(function, **names):
+    """A copy of function whose globals hold only `names`: a program reading __globals__ finds nothing else."""
+    scope = {"__builtins__": dict(_SMALL_BUILTINS), "__name__": "robot", **names}
+    copy = _FunctionType(function.__code__, scope, function.__name__, function.__defaults__)
+    copy.__kwdefaults__ = function.__kwdefaults__
+    copy.__doc__ = function.__doc__
+    scope[function.__name__] = copy
+    return copy
+
+
 class _CappedOutput:
     def __init__(self):
         self.parts = []
@@ -114,68 +160,127 @@ class _CappedOutput:
 SceneObject = _namedtuple("SceneObject", "name position yaw size")
 Gripper = _namedtuple("Gripper", "position yaw opening")
 
-_REMOVED_BUILTINS = {"open", "input", "breakpoint", "help", "exit", "quit", "compile", "exec", "eval", "globals", "locals", "vars", "memoryview"}
+_REMOVED_BUILTINS = {
+    "open", "input", "breakpoint", "help", "exit", "quit", "compile", "exec", "eval", "globals",
+    "locals", "vars", "memoryview", "__loader__", "__spec__", "__import__",
+}
+
+
+def _print(*args, sep=" ", end="\n", file=None, flush=False):
+    _output.write(sep.join(str(a) for a in args) + end)
 
 
 def _safe_builtins(output):
-    safe = {k: v for k, v in vars(_builtins).items() if k not in _REMOVED_BUILTINS}
-    safe["__import__"] = _guarded_import
-
-    def _print(*args, sep=" ", end="\n", file=None, flush=False):
-        output.write(sep.join(str(a) for a in args) + end)
-
-    safe["print"] = _print
-    return _ReadOnly(safe)
+    safe = {k: v for k, v in _builtins.__dict__.items() if k not in _REMOVED_BUILTINS}
+    safe["__import__"] = _primitives["__import__"]
+    safe["print"] = _bind(_print, _output=output)
+    return safe
 
 
 def _program_line(error):
     line = None
-    for frame in _traceback.extract_tb(error.__traceback__):
-        if frame.filename == "<program>":
-            line = frame.lineno
+    tb = error.__traceback__
+    while tb is not None:  # no linecache: a running program may not read files
+        if tb.tb_frame.f_code.co_filename == "<program>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
     return line
 
 
-def run_program(source, state_json):
-    state = _json.loads(state_json)
+def _short(text):
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+
+
+def _scene(state):
     objects = _ReadOnly({
         o["name"]: SceneObject(o["name"], tuple(o["position"]), o["yaw"], tuple(o["size"])) for o in state["objects"]
     })
     g = state.get("gripper")
-    gripper = Gripper(tuple(g["position"]), g["yaw"], g["opening"]) if g else None
+    return objects, (Gripper(tuple(g["position"]), g["yaw"], g["opening"]) if g else None)
+
+
+def _compile(source):
+    """The program's code, or how it failed to compile."""
+    try:
+        return _builtins.compile(source, "<program>", "exec"), None
+    except SyntaxError as e:
+        return None, {"ok": False, "kind": "syntax", "message": _short(f"syntax error: {e.msg}"), "line": e.lineno, "output": ""}
+    except RecursionError:
+        return None, {"ok": False, "kind": "recursion", "message": "the program is nested too deeply to compile", "output": ""}
+    except MemoryError:
+        return None, {"ok": False, "kind": "memory", "message": "the program is too large to compile", "output": ""}
+    except BaseException as e:
+        return None, {"ok": False, "kind": "syntax", "message": _short(f"{type(e).__name__}: {e}"), "output": ""}
+
+
+def _execute(code, state):
+    objects, gripper = _scene(state)
     output = _CappedOutput()
     namespace = {
-        "__builtins__": dict(_safe_builtins(output)),
+        "__builtins__": _safe_builtins(output),
         "__name__": "__program__",
-        "open_gripper": open_gripper,
-        "close_gripper": close_gripper,
-        "move_gripper": move_gripper,
-        "execute_trajectory": execute_trajectory,
-        "task_completed": task_completed,
+        **{k: v for k, v in _primitives.items() if k != "__import__"},
         "RobotError": RobotError,
         "objects": objects,
         "gripper": gripper,
     }
     result = {"ok": True, "kind": "completed", "message": "the program ran to its end"}
     try:
-        code = _builtins.compile(source, "<program>", "exec")
-    except SyntaxError as e:
-        return {"ok": False, "kind": "syntax", "message": f"syntax error: {e.msg}", "line": e.lineno, "output": ""}
-    try:
         _builtins.exec(code, namespace)
     except _Done:
         result = {"ok": True, "kind": "completed", "message": "task_completed() was called"}
     except _Stop as e:
-        result = {"ok": False, "kind": "stopped", "message": str(e), "line": _program_line(e)}
+        result = {"ok": False, "kind": "stopped", "message": _short(str(e)), "line": _program_line(e)}
     except _OutputLimit as e:
-        result = {"ok": False, "kind": "output", "message": f"the program printed more than {OUTPUT_LIMIT} bytes", "line": _program_line(e)}
+        result = {"ok": False, "kind": "output", "message": f"the program printed more than {OUTPUT_LIMIT} characters", "line": _program_line(e)}
     except RecursionError as e:
         result = {"ok": False, "kind": "recursion", "message": "recursion too deep", "line": _program_line(e)}
     except MemoryError as e:
         result = {"ok": False, "kind": "memory", "message": "the program ran out of memory", "line": _program_line(e)}
     except ImportError as e:
-        result = {"ok": False, "kind": "forbidden", "message": str(e), "line": _program_line(e)}
+        result = {"ok": False, "kind": "forbidden", "message": _short(str(e)), "line": _program_line(e)}
     except BaseException as e:  # anything the program raised
-        result = {"ok": False, "kind": "runtime", "message": f"{type(e).__name__}: {e}", "line": _program_line(e)}
+        result = {"ok": False, "kind": "runtime", "message": _short(f"{type(e).__name__}: {e}"), "line": _program_line(e)}
     result["output"] = "".join(output.parts)[:OUTPUT_LIMIT]
     return result
+
+
+def run_program():
+    """The runner's entry point, once per interpreter: take the program, run it, report how it ended."""
+    _send({"op": "task"})
+    task = _receive()
+    # Compiled before the gate shuts: compiling runs none of the program, but a syntax error's
+    # report looks for a source file, which a running program may not do.
+    code, failure = _compile(task["program"])
+    if failure:
+        _send({"op": "end", "result": failure})
+        return
+    _send({"op": "begin"})  # from here on the runner's gate lets no JavaScript through
+    _send({"op": "end", "result": _execute(code, task["state"])})
+
+
+def _connect(path):
+    """Per restored interpreter: open the robot device, build the primitives, drop the ways to JavaScript."""
+    global _device, _send, _receive, _primitives
+    _device = open(path, "r+b", buffering=0)
+    _send = _bind(_write_line, _device=_device, _dumps=_json.dumps)
+    _receive = _bind(_read_line, _device=_device, _loads=_json.loads, _Stop=_Stop)
+    request = _bind(_request, _send=_send, _receive=_receive, _Stop=_Stop, RobotError=RobotError)
+    encode = _bind(_encode)
+    move = _bind(move_gripper, _request=request, _encode=encode)
+    modules = {name: m for name, m in _sys.modules.items() if name.split(".")[0] in ALLOWED_MODULES}
+    _primitives = {
+        "open_gripper": _bind(open_gripper, _request=request),
+        "close_gripper": _bind(close_gripper, _request=request, _encode=encode),
+        "move_gripper": move,
+        "execute_trajectory": _bind(execute_trajectory, move_gripper=move),
+        "task_completed": _bind(task_completed, _Done=_Done),
+        "__import__": _bind(_guarded_import, _ALLOWED=ALLOWED_MODULES, _MODULES=modules),
+    }
+    for finder in list(_sys.meta_path):
+        if type(finder).__name__ == "JsFinder":
+            getattr(finder, "jsproxies", {}).clear()
+            _sys.meta_path.remove(finder)
+    for name in list(_sys.modules):
+        if name.split(".")[0] in ("js", "pyodide_js", "pyodide", "_pyodide", "_pyodide_core", "micropip"):
+            del _sys.modules[name]

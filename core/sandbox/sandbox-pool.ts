@@ -1,11 +1,12 @@
 // A warm pool of Python sandboxes: Pyodide takes seconds to start, so runners are started once and
-// reused; a program waits for a free one. A runner that is killed (timeout, memory, violation) is
-// replaced by its sandbox on the next program.
+// kept; each program still gets a fresh interpreter of its own. A program waits for a free runner.
+// A runner that is killed (timeout, memory, violation) is replaced by its sandbox.
 import {
   PythonSandbox,
   type CallHandler,
   type ProgramOutcome,
   type SandboxLimits,
+  type SandboxOptions,
 } from './python-sandbox.ts';
 import type { SceneState } from '../../api/types.ts';
 
@@ -14,10 +15,13 @@ export class SandboxPool {
   private readonly all: PythonSandbox[];
   private readonly waiting: ((sandbox: PythonSandbox) => void)[] = [];
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    options: SandboxOptions = {},
+  ) {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`a sandbox pool needs at least one runner, not ${size}`);
-    this.all = Array.from({ length: size }, () => new PythonSandbox());
+    this.all = Array.from({ length: size }, () => new PythonSandbox(options));
     this.idle = [...this.all];
   }
 

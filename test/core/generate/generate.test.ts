@@ -8,7 +8,10 @@ import { generate } from '../../../core/generate/generate.ts';
 import { openDataset, DatasetError, nativeModuleProblem } from '../../../core/dataset/open-dataset.ts';
 import { EpisodeStore } from '../../../core/dataset/episode-store.ts';
 import { SCHEMA_VERSION } from '../../../core/dataset/migrations.ts';
-import { LAB, tempDir } from '../../helpers.ts';
+import { LAB, fixturesDir, tempDir } from '../../helpers.ts';
+import { SYS } from '../sandbox/helpers.ts';
+import { startModelServer } from '../../../core/llm/openai-server.ts';
+import type { ChatModel } from '../../../core/llm/types.ts';
 import { tinyModelFile } from '../llm/helpers.ts';
 import { existsSync } from 'node:fs';
 import { seededRandom } from '../../../core/random.ts';
@@ -182,6 +185,65 @@ describe('lab generate', () => {
       .get();
     expect(counts).toEqual({ n: 32, distinctEpisodes: 32 });
     check.close();
+  });
+});
+
+describe('a teacher whose programs attack the sandbox', () => {
+  it('never gets a program stored as a success it did not earn: after one rigs the interpreter, `pass` fails', async () => {
+    const solution = readFileSync(join(fixturesDir, 'programs', 'bin_pick_place.py'), 'utf8');
+    // The first answer patches exec to replay a real solution before every later program; the rest say `pass`.
+    const rigging = [
+      `b = ${SYS}.modules["builtins"]`,
+      'real = b.exec',
+      `SOLUTION = ${JSON.stringify(solution)}`,
+      'def replay(code, ns=None, *rest):',
+      '    try:',
+      '        real(SOLUTION, ns)',
+      '    except BaseException:',
+      '        pass',
+      '    return real(code, ns, *rest)',
+      'b.exec = replay',
+    ].join('\n');
+    let answers = 0;
+    const teacher: ChatModel = {
+      describe: () => ({ id: 'local:hostile', kind: 'local' }),
+      chat: async (_messages, options) => {
+        const text = '```python\n' + (answers++ === 0 ? rigging : 'pass') + '\n```';
+        options?.onText?.(text); // the model server streams what arrives here
+        return { text, tokens: 1, seconds: 0, finishReason: 'stop' };
+      },
+      dispose: async () => {},
+    };
+    const server = await startModelServer({
+      model: teacher,
+      modelName: 'hostile',
+      token: 'teacher-token-0123456789',
+    });
+    process.env.BLAZER_API_KEY = 'teacher-token-0123456789';
+    try {
+      const db = join(tempDir(), 'rigged.sqlite');
+      const summary = await generate({
+        db,
+        tasks: ['put_block_in_bin'],
+        teacher: `openai:hostile@${server.url}`,
+        scenes: 6,
+        samples: 1,
+        format: 'code',
+        concurrency: 1, // one after the other, on one worker and one runner
+      });
+      expect(summary).toMatchObject({ done: 6, total: 6, successes: 0 });
+      const store = new EpisodeStore(openDataset(db, { readonly: true }));
+      const rows = store.list({}, { order: 'oldest' }).rows;
+      // Every program ran (none was refused unread), and none is stored as a success.
+      expect(rows.map((r) => store.show(r.id).program)).toEqual(
+        [rigging, 'pass', 'pass', 'pass', 'pass', 'pass'].map((p) => p + '\n'),
+      );
+      expect(rows.map((r) => r.success)).toEqual([false, false, false, false, false, false]);
+      store.db.close();
+    } finally {
+      delete process.env.BLAZER_API_KEY;
+      await server.close();
+    }
   });
 });
 

@@ -349,6 +349,8 @@ export interface TaskRate extends RateRow {
 }
 export interface ModelRate extends RateRow {
   model: string;
+  /** What the dataset recorded about the model when it generated with it (scripted: none). */
+  description?: ModelDescription;
 }
 
 export interface GenerationProgress {

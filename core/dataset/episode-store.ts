@@ -9,6 +9,7 @@ import { DatasetError, guarded } from './errors.ts';
 import { boundJson, cutText, JSON_LIMITS, TEXT_LIMITS } from './limits.ts';
 import { claimOf, claimRun, keepBeating, releaseClaim } from './run-claims.ts';
 import type {
+  ModelDescription,
   EpisodeFilter,
   EpisodeSummary,
   ModelRate,
@@ -313,7 +314,25 @@ export class EpisodeStore {
           )
           .all(params) as { model: string; episodes: number; successes: number }[],
     );
-    return rows.map((r) => ({ ...r, rate: r.episodes ? r.successes / r.episodes : 0 }));
+    const described = this.modelDescriptions();
+    return rows.map((r) => ({
+      ...r,
+      rate: r.episodes ? r.successes / r.episodes : 0,
+      ...(described.has(r.model) ? { description: described.get(r.model) } : {}),
+    }));
+  }
+
+  /** What generation recorded about each model it used (recordModel), by the name episodes carry. */
+  private modelDescriptions(): Map<string, ModelDescription> {
+    if (!this.has('models')) return new Map();
+    const rows = this.read(
+      () =>
+        this.statement('SELECT name, description FROM models').all() as {
+          name: string;
+          description: string;
+        }[],
+    );
+    return new Map(rows.map((r) => [r.name, JSON.parse(r.description) as ModelDescription]));
   }
 
   /** A write transaction (BEGIN IMMEDIATE: it waits for the write lock up front, never half-way). */

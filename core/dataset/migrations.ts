@@ -131,6 +131,16 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
       ALTER TABLE episodes ADD COLUMN cut TEXT; -- JSON list of the fields cut to their size limits
     `,
   },
+  {
+    version: 6,
+    description:
+      'drop the adapter and snapshot tables made ahead of fine-tuning: nothing wrote or read them (fine-tuning brings its own)',
+    sql: `
+      DROP TABLE IF EXISTS snapshot_episodes;
+      DROP TABLE IF EXISTS snapshots;
+      DROP TABLE IF EXISTS adapters;
+    `,
+  },
 ];
 
 /** The application id migration 5 writes into the header (PRAGMA application_id). */

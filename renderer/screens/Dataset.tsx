@@ -1,7 +1,7 @@
 // Dataset: success rates per task and per model, the episodes table (filters, search, virtualised),
 // one episode's prompt, program, trace and failure, and its replay in 3D.
 import { useCallback, useEffect, useState } from 'react';
-import type { EpisodeFilter, EpisodeSummary, PageCursor } from '../../api/types.ts';
+import type { EpisodeFilter, EpisodeSummary, ModelDescription, PageCursor } from '../../api/types.ts';
 import { LabCallError } from '../../api/framing.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
@@ -36,6 +36,18 @@ const COLUMNS: Column<EpisodeSummary>[] = [
 ];
 
 const pct = (v: number): string => `${Math.round(100 * v)}%`;
+
+/** What the dataset recorded about a model, for its bar's tooltip: " · llama, 8.0 B parameters, Q4_K_M". */
+function describeModel(description?: ModelDescription): string {
+  if (!description) return '';
+  const parts = [
+    description.architecture,
+    description.parameters ? `${(description.parameters / 1e9).toFixed(1)} B parameters` : undefined,
+    description.quantisation,
+    description.adapters?.length ? `${description.adapters.length} LoRA adapter(s)` : undefined,
+  ].filter(Boolean);
+  return parts.length ? ` · ${parts.join(', ')}` : '';
+}
 
 export function Dataset() {
   const { db, setDb } = useLab();
@@ -184,7 +196,7 @@ export function Dataset() {
                   bars={(modelStats.result ?? []).map((m) => ({
                     label: m.model,
                     value: m.rate,
-                    detail: `${pct(m.rate)} of ${m.episodes.toLocaleString()}`,
+                    detail: `${pct(m.rate)} of ${m.episodes.toLocaleString()}${describeModel(m.description)}`,
                   }))}
                 />
               </div>

@@ -102,11 +102,13 @@ describe('generate api', () => {
     expect(summary).toMatchObject({ done: 2, total: 2 });
     expect(summary.scenesBuilt, 'one scene per generated episode').toBe(2);
     expect(events.map((e) => e.done)).toEqual([0, 1, 2]);
-    const handle = openDataset(path);
-    expect(handle.prepare('SELECT name, kind FROM models').all()).toEqual([
-      { name: 'local:tiny.gguf', kind: 'local' },
-    ]);
-    handle.close();
+    // The dataset keeps what it knew of the model, and the per-model statistics show it.
+    const [perModel] = await lab.call('dataset.modelStats', { db: path });
+    expect(perModel).toMatchObject({
+      model: 'local:tiny.gguf',
+      episodes: 2,
+      description: { id: 'local:tiny.gguf', kind: 'local', architecture: 'llama' },
+    });
     await expect(
       lab.call('generate.run', { db: path, tasks: [], teacher: 'scripted', scenes: 1 }),
     ).rejects.toThrow(/generate\.run: tasks/);

@@ -137,6 +137,44 @@ describe('lab generate', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it('run twice at once, the same command: one writes, the other is told so, and the run ends done', async () => {
+    const db = join(tempDir(), 'twice.sqlite');
+    openDataset(db).close(); // both find the dataset made; they race for the run
+    const args = [
+      LAB,
+      'generate',
+      '--db',
+      db,
+      '--tasks',
+      'reach_target',
+      '--teacher',
+      'scripted',
+      '--scenes',
+      '6',
+    ];
+    const runs = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+            let stdout = '';
+            let stderr = '';
+            child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+            child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+            child.once('close', (code) => resolve({ code, stdout, stderr }));
+          }),
+      ),
+    );
+    const [winner, loser] = runs[0].code === 0 ? runs : [runs[1], runs[0]];
+    expect(winner.stdout).toMatch(/^done: run 1, 6\/6 episodes/);
+    expect(loser.code).toBe(1);
+    expect(loser.stderr).toMatch(/another process .* is writing run 1/);
+    const check = openDataset(db, { readonly: true });
+    expect(check.prepare('SELECT status FROM runs').pluck().all()).toEqual(['done']);
+    expect(check.prepare('SELECT COUNT(*) FROM episodes').pluck().get()).toBe(6);
+    check.close();
+  });
+
   it('survives kill -9 at random moments, five times, and a resumed run ends with exactly the requested episodes', async () => {
     const db = join(tempDir(), 'killed.sqlite');
     const args = [

@@ -4,13 +4,13 @@
 // never end, and floods of scenes; the measured client (127.0.0.1) calls app.info (answered on the
 // server's event loop), dataset.stats and scene.view (both on the worker threads).
 // Run: npm run bench:server [-- --seconds N]  (default 40 s under attack)
-import { request } from 'node:http';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLabServer } from '../../server/lab-server.ts';
 import { generate } from '../../core/generate/generate.ts';
 import { disposeResources } from '../../api/resources.ts';
+import { postFrom } from '../../test/server/post-from.ts';
 
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 40);
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -33,27 +33,8 @@ mkdirSync(join(home, 'ui'));
 writeFileSync(join(home, 'ui', 'index.html'), '<!doctype html>');
 const lab = await startLabServer({ uiDir: join(home, 'ui'), token: TOKEN });
 
-function call(from: string, name: string, input: unknown): Promise<number> {
-  const url = new URL(`${lab.url}/api/${name}`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        localAddress: from,
-        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(input));
-  });
-}
+const call = async (from: string, name: string, input: unknown): Promise<number> =>
+  (await postFrom(lab, from, name, input)).status;
 
 const PROBES: [string, unknown][] = [
   ['app.info', {}],

@@ -4,13 +4,13 @@
 // simulations run on worker threads, one per client at a time, with a deadline. (How fast it stays
 // is measured in bench/server, not asserted here.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLabServer, type LabServer } from '../../server/lab-server.ts';
 import { generate } from '../../core/generate/generate.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { tempDir } from '../helpers.ts';
+import { postFrom } from './post-from.ts';
 
 const TOKEN = 'classroom-token-0123456789';
 let lab: LabServer;
@@ -57,28 +57,10 @@ interface Reply {
   error?: { kind: string; message: string };
 }
 
-/** An api call over HTTP from a given local address (127.0.0.x: different clients to the server). */
-function call(from: string, name: string, input: unknown): Promise<{ status: number; body: Reply }> {
-  const url = new URL(`${lab.url}/api/${name}`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        localAddress: from,
-        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Reply }));
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(input));
-  });
+/** An api call from a given local address (127.0.0.x: different clients to the server). */
+async function call(from: string, name: string, input: unknown): Promise<{ status: number; body: Reply }> {
+  const { status, text } = await postFrom(lab, from, name, input);
+  return { status, body: JSON.parse(text) as Reply };
 }
 
 describe('lab serve under a hostile client', () => {

@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openDataset } from '../../../core/dataset/open-dataset.ts';
-import { EpisodeStore, type EpisodeRecord } from '../../../core/dataset/episode-store.ts';
+import { EpisodeStore } from '../../../core/dataset/episode-store.ts';
 import { exportChatJsonl, exportCsv, exportPreferencePairs } from '../../../core/dataset/export.ts';
 import { mergeDataset } from '../../../core/dataset/merge.ts';
 import { tempDir } from '../../helpers.ts';
+import { episode } from './helpers.ts';
 
 const chatLine = z
   .object({
@@ -21,38 +22,6 @@ const chatLine = z
     (l) => l.messages.at(-1)!.role === 'assistant' && l.messages.some((m) => m.role === 'user'),
     'ends with the assistant, has a user turn',
   );
-
-function episode(
-  seed: number,
-  sample: number,
-  success: boolean,
-  extra: Partial<EpisodeRecord> = {},
-): EpisodeRecord {
-  return {
-    task: 'put_block_in_bin',
-    split: 'train',
-    arm: 'panda',
-    seed,
-    sample,
-    instruction: 'put the red block in the bin',
-    scene: { version: 1, objects: [] },
-    prompt: [
-      { role: 'system', content: 'You control a robot arm.' },
-      { role: 'user', content: `Task: put the red block in the bin (scene ${seed})` },
-    ],
-    answer: success ? '```python\nopen_gripper()\n```' : '```python\nclose_gripper()\n```',
-    format: 'code',
-    program: success ? 'open_gripper()\n' : 'close_gripper()\n',
-    trace: [],
-    success,
-    reason: success ? 'in the bin' : 'outside the bin',
-    ...(success ? {} : { failureKind: 'task-failed', failure: 'outside the bin' }),
-    model: 'local:tiny.gguf',
-    simSeconds: 1,
-    wallSeconds: 0.1,
-    ...extra,
-  };
-}
 
 let dir: string;
 let dbPath: string;

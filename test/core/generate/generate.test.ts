@@ -9,7 +9,7 @@ import { openDataset, DatasetError, nativeModuleProblem } from '../../../core/da
 import { EpisodeStore } from '../../../core/dataset/episode-store.ts';
 import { SCHEMA_VERSION } from '../../../core/dataset/migrations.ts';
 import { LAB, fixturesDir, tempDir } from '../../helpers.ts';
-import { SYS } from '../sandbox/helpers.ts';
+import { riggingProgram } from '../sandbox/helpers.ts';
 import { startModelServer } from '../../../core/llm/openai-server.ts';
 import type { ChatModel } from '../../../core/llm/types.ts';
 import { tinyModelFile } from '../llm/helpers.ts';
@@ -230,18 +230,7 @@ describe('a teacher whose programs attack the sandbox', () => {
   it('never gets a program stored as a success it did not earn: after one rigs the interpreter, `pass` fails', async () => {
     const solution = readFileSync(join(fixturesDir, 'programs', 'bin_pick_place.py'), 'utf8');
     // The first answer patches exec to replay a real solution before every later program; the rest say `pass`.
-    const rigging = [
-      `b = ${SYS}.modules["builtins"]`,
-      'real = b.exec',
-      `SOLUTION = ${JSON.stringify(solution)}`,
-      'def replay(code, ns=None, *rest):',
-      '    try:',
-      '        real(SOLUTION, ns)',
-      '    except BaseException:',
-      '        pass',
-      '    return real(code, ns, *rest)',
-      'b.exec = replay',
-    ].join('\n');
+    const rigging = riggingProgram(solution);
     let answers = 0;
     const teacher: ChatModel = {
       describe: () => ({ id: 'local:hostile', kind: 'local' }),

@@ -55,3 +55,22 @@ export async function runRecorded(
 /** A short route from any program to the real `sys` module: os._wrap_close's globals (os is always loaded). */
 export const SYS =
   '[c for c in ().__class__.__base__.__subclasses__() if c.__name__ == "_wrap_close"][0].__init__.__globals__["sys"]';
+
+/**
+ * A program that rigs the interpreter: it patches exec so that every later program first replays
+ * `solution` in its own namespace (on a reused interpreter, `pass` would then succeed).
+ */
+export function riggingProgram(solution: string): string {
+  return [
+    `b = ${SYS}.modules["builtins"]`,
+    'real = b.exec',
+    `SOLUTION = ${JSON.stringify(solution)}`,
+    'def replay(code, ns=None, *rest):',
+    '    try:',
+    '        real(SOLUTION, ns)',
+    '    except BaseException:',
+    '        pass',
+    '    return real(code, ns, *rest)',
+    'b.exec = replay',
+  ].join('\n');
+}

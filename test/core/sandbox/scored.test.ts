@@ -7,7 +7,7 @@ import { PythonSandbox } from '../../../core/sandbox/python-sandbox.ts';
 import { solveTask } from '../../../core/planner/solve.ts';
 import { runnableProgram } from '../../../core/planner/programs.ts';
 import { findTask } from '../../../core/tasks/registry.ts';
-import { SYS } from './helpers.ts';
+import { riggingProgram } from './helpers.ts';
 
 const sandbox = new PythonSandbox();
 type Task = Awaited<ReturnType<typeof findTask>>;
@@ -17,18 +17,7 @@ const runPythonProgram = async (task: Task, seed: number, source: string) =>
 afterAll(() => sandbox.dispose());
 const solution = readFileSync(new URL('../../fixtures/programs/bin_pick_place.py', import.meta.url), 'utf8');
 
-const rigging = [
-  `b = ${SYS}.modules["builtins"]`,
-  'real = b.exec',
-  `SOLUTION = ${JSON.stringify(solution)}`,
-  'def replay(code, ns=None, *rest):',
-  '    try:',
-  '        real(SOLUTION, ns)',
-  '    except BaseException:',
-  '        pass',
-  '    return real(code, ns, *rest)',
-  'b.exec = replay',
-].join('\n');
+const rigging = riggingProgram(solution);
 
 describe('scoring after a hostile program', () => {
   it('scores `pass` as a failure and a real solution as a success after a program rigged the interpreter', async () => {

@@ -19,8 +19,8 @@ import {
   writeFilesAtomically,
 } from '../../../core/files/atomic-write.ts';
 import { tempDir } from '../../helpers.ts';
-import { fingerprint } from './helpers.ts';
-import { isRoot } from './processes/children.ts';
+import { fingerprint } from '../dataset/helpers.ts';
+import { isRoot } from '../dataset/processes/children.ts';
 
 async function refusal(action: () => unknown): Promise<FileWriteError> {
   try {

@@ -25,8 +25,11 @@ export interface LabServerOptions {
   uiDir: string;
   /** The dataset the UI opens unless told otherwise. */
   defaultDb?: string;
-  /** The worker threads for simulations and dataset calls (size, cap on waiting calls, deadline). */
-  workers?: CallWorkersOptions;
+  /**
+   * The worker threads for simulations and dataset calls (size, cap on waiting calls, deadline), or
+   * false to run every call on the server's event loop (one trusted user, or a test counting work).
+   */
+  workers?: CallWorkersOptions | false;
 }
 
 export interface LabServer {
@@ -74,8 +77,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   // Clients name files in the lab's data folder and models as the operator registered them; their
   // simulations and dataset calls run on worker threads, so none of them stalls the others.
   const clients = remoteShell({ defaultDb: options.defaultDb });
-  const workers = new CallWorkers(options.defaultDb, options.workers);
-  const shell: Shell = { ...clients, offThread: workers };
+  const workers = options.workers === false ? undefined : new CallWorkers(options.defaultDb, options.workers);
+  const shell: Shell = { ...clients, ...(workers ? { offThread: workers } : {}) };
   // The browser offers the token as a subprotocol (never in the URL, which servers and proxies log)
   // beside the lab's own protocol name, which is the one the server answers with.
   const sockets = new WebSocketServer({
@@ -208,7 +211,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
   }).catch(async (err: unknown) => {
-    await workers.close();
+    await workers?.close();
     throw err;
   });
   const address = server.address() as AddressInfo;
@@ -223,7 +226,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await workers.close();
+      await workers?.close();
     },
   };
 }

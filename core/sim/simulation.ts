@@ -33,8 +33,9 @@ export class Simulation {
     if (typeof xml !== 'string' || xml.trim() === '') {
       throw new SimError('bad-input', `the MJCF ${options.source ?? ''} is empty`.replace('  ', ' '));
     }
-    const mj = await loadMujoco();
     const source = options.source ?? '<string>';
+    checkIncludeDepth(xml, options.files ?? {}, source);
+    const mj = await loadMujoco();
     const vfs = new mj.MjVFS();
     let model: MjModel;
     try {
@@ -44,10 +45,11 @@ export class Simulation {
       }
       model = mj.MjModel.from_xml_string(xml, vfs);
     } catch (err) {
+      // A failed load may have left the shared engine damaged without saying so (a C++ exception
+      // out of corrupted memory reads like any other message): start the next one afresh.
+      discardMujoco();
       if (isEngineFault(err)) throw engineFault(err, `loading ${source}`);
-      const error = describeLoadError(err, source);
-      if (error.kind === 'out-of-memory') discardMujoco();
-      throw error;
+      throw describeLoadError(err, source);
     } finally {
       vfs.delete();
     }
@@ -179,4 +181,31 @@ function engineFault(err: unknown, doing: string): SimError {
     'engine-fault',
     `MuJoCo failed inside its engine ${doing} (${(err as Error).message}); the engine was restarted for the next simulation`,
   );
+}
+
+/** Deeper include chains than this are refused before MuJoCo's parser (which recurses) sees them. */
+export const MAX_INCLUDE_DEPTH = 16;
+
+/** Follow <include file="..."/> through the model's files; a chain deeper than the limit is refused. */
+function checkIncludeDepth(xml: string, files: Record<string, Uint8Array | string>, source: string): void {
+  const decoder = new TextDecoder();
+  const text = (name: string): string | undefined => {
+    const content = files[name] ?? files[name.replace(/^\.\//, '')];
+    return content === undefined
+      ? undefined
+      : typeof content === 'string'
+        ? content
+        : decoder.decode(content);
+  };
+  const includes = (body: string): string[] =>
+    [...body.matchAll(/<include\b[^>]*\bfile\s*=\s*["']([^"']+)["']/g)].map((m) => m[1]);
+  let level = includes(xml);
+  for (let depth = 1; level.length > 0; depth++) {
+    if (depth > MAX_INCLUDE_DEPTH)
+      throw new SimError(
+        'mjcf-schema',
+        `invalid MJCF in ${source}: includes are nested more than ${MAX_INCLUDE_DEPTH} deep (${level[0]} and on)`,
+      );
+    level = [...new Set(level)].flatMap((name) => includes(text(name) ?? ''));
+  }
 }

@@ -82,7 +82,12 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     home = tempDir();
     process.env.BLAZER_LAB_HOME = home;
     await seedDataset(join(home, 'dataset.sqlite')); // the UI's default dataset
-    server = await startLabServer({ uiDir: await buildRenderer(join(tempDir(), 'renderer')) });
+    // Calls run on the server's event loop here (no worker threads), so this test can count the
+    // scenes a click builds; the worker threads are tested in test/server.
+    server = await startLabServer({
+      uiDir: await buildRenderer(join(tempDir(), 'renderer')),
+      workers: false,
+    });
     browser = await launchBrowser();
     ({ page, errors: pageErrors } = await openPage(browser, server.openUrl));
     await page.waitForSelector('[data-testid=instruction]');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startLabServer, type LabServer } from '../../server/lab-server.ts';
 import { ModelRegistry } from '../../core/llm/model-registry.ts';
+import Database from 'better-sqlite3';
 import { disposeResources } from '../../api/resources.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -131,6 +132,26 @@ describe('a classroom client', () => {
       expect(kind).toBe('forbidden');
       expect(text).toMatch(/for the lab's operator only/);
     }
+  });
+
+  it("reads another application's SQLite file in the data folder only to refuse it, leaving it byte for byte", async () => {
+    const foreign = join(home, 'notes.sqlite');
+    const db = new Database(foreign);
+    db.exec(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('mine')",
+    );
+    db.close();
+    const before = readFileSync(foreign);
+    for (const name of ['dataset.stats', 'dataset.list', 'dataset.check', 'generate.run']) {
+      const input =
+        name === 'generate.run'
+          ? { db: 'notes.sqlite', tasks: ['reach_target'], teacher: 'scripted', scenes: 1 }
+          : { db: 'notes.sqlite' };
+      const { status, kind } = await call(name, input);
+      expect({ name, status, kind }).toEqual({ name, status: 400, kind: 'not-a-dataset' });
+    }
+    expect(readFileSync(foreign).equals(before)).toBe(true);
+    expect(existsSync(`${foreign}-wal`)).toBe(false);
   });
 
   it('names files inside the data folder, relative to it, and is shown them that way', async () => {

@@ -13,6 +13,7 @@ const SOURCES = ['api', 'cli', 'core', 'server', 'tasks'];
 function newestSource() {
   let newest = 0;
   const walk = (dir) => {
+    if (!existsSync(dir)) return; // an install without sources runs its build
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);

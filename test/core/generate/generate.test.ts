@@ -1,6 +1,7 @@
 // Data generation into SQLite: every attempt recorded, resumable, safe against kill -9.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -194,6 +195,7 @@ describe('lab generate', () => {
     const random = seededRandom(Date.now() >>> 0);
     for (let kill = 0; kill < 5; kill++) {
       const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const closed = once(child, 'close'); // it may finish on its own before the kill
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       // Wait until it is writing episodes, then kill it a random moment later.
@@ -207,7 +209,7 @@ describe('lab generate', () => {
       });
       await new Promise((r) => setTimeout(r, 100 + random() * 1200));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('close', r));
+      await closed;
       const check = new Database(db, { readonly: true });
       expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
       check.close();

@@ -1,10 +1,11 @@
 // Long-lived things the api's calls share inside one shell process: a warm Python sandbox (Pyodide
 // takes seconds to start) and the model last used (loading a GGUF takes seconds too). The shell
-// disposes them when it exits.
-import { SandboxPool } from '../core/sandbox/sandbox-pool.ts';
-import { openModel } from '../core/llm/open-model.ts';
+// disposes them when it exits. Their modules load on first use only: a quick command (lab tasks)
+// never loads llama.cpp or Pyodide.
+import type { SandboxPool } from '../core/sandbox/sandbox-pool.ts';
 import type { ChatModel } from '../core/llm/types.ts';
-import { disposeSharedLlama } from '../core/llm/local-model.ts';
+import type { OpenModelOptions } from '../core/llm/open-model.ts';
+import type { PythonRunner } from '../core/planner/programs.ts';
 
 let sandbox: SandboxPool | undefined;
 interface OpenedModel {
@@ -17,11 +18,22 @@ interface OpenedModel {
 
 let current: OpenedModel | undefined;
 const opened = new Set<OpenedModel>();
+let llamaUsed = false;
 
-/** One runner, shared: a pool of one queues programs, since a runner runs one program at a time. */
-export function sharedSandbox(): SandboxPool {
-  sandbox ??= new SandboxPool(1);
-  return sandbox;
+/**
+ * One runner, shared: a pool of one queues programs, since a runner runs one program at a time.
+ * Pyodide's runner starts with the first program.
+ */
+export function sharedSandbox(): PythonRunner {
+  return {
+    run: async (...args) => {
+      if (!sandbox) {
+        const { SandboxPool } = await import('../core/sandbox/sandbox-pool.ts');
+        sandbox ??= new SandboxPool(1);
+      }
+      return sandbox.run(...args);
+    },
+  };
 }
 
 /**
@@ -30,13 +42,15 @@ export function sharedSandbox(): SandboxPool {
  */
 export async function withSharedModel<T>(
   spec: string,
-  options: { adapter?: string; threads?: number },
+  options: Pick<OpenModelOptions, 'adapter' | 'threads'>,
   use: (model: ChatModel) => Promise<T>,
 ): Promise<T> {
   const key = JSON.stringify([spec, options.adapter ?? null, options.threads ?? null]);
   if (current?.key !== key) {
     if (current) retire(current);
-    const fresh: OpenedModel = { key, model: openModel(spec, options), users: 0, retired: false };
+    llamaUsed = true;
+    const model = import('../core/llm/open-model.ts').then(({ openModel }) => openModel(spec, options));
+    const fresh: OpenedModel = { key, model, users: 0, retired: false };
     fresh.model.catch(() => {
       opened.delete(fresh);
       if (current === fresh) current = undefined; // the next call tries to open it again
@@ -69,5 +83,5 @@ export async function disposeResources(): Promise<void> {
   sandbox = undefined;
   current = undefined;
   await Promise.all([...opened].map(release));
-  await disposeSharedLlama();
+  if (llamaUsed) await (await import('../core/llm/local-model.ts')).disposeSharedLlama();
 }

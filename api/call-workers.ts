@@ -108,8 +108,14 @@ export class CallWorkers {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const entry of this.waiting.splice(0))
-      entry.reject(new ApiError('busy', 'the lab server is shutting down'));
+    const shuttingDown = new ApiError('busy', 'the lab server is shutting down');
+    for (const entry of this.waiting.splice(0)) entry.reject(shuttingDown);
+    // Calls still running end now, with their deadline timers, or they would hold the process open.
+    for (const slot of this.slots) {
+      if (slot.running) clearTimeout(slot.running.timer);
+      slot.running?.reject(shuttingDown);
+      slot.running = undefined;
+    }
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 

@@ -5,8 +5,9 @@
 // Run: npm run bench:cli [-- --runs N]  (add --sources to time the tsx path)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { numberFlag } from '../flags.ts';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 7);
+const runs = numberFlag('runs', 7);
 const LAB = fileURLToPath(new URL('../../bin/lab.js', import.meta.url));
 const env = { ...process.env, ...(process.argv.includes('--sources') ? { BLAZER_LAB_SOURCES: '1' } : {}) };
 

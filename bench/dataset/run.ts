@@ -12,12 +12,9 @@ import { EpisodeStore, type EpisodeRecord } from '../../core/dataset/episode-sto
 import { generate } from '../../core/generate/generate.ts';
 import { seededRandom } from '../../core/random.ts';
 import { synthetic as syntheticEpisode, TASKS } from './synthetic.ts';
+import { numberFlag } from '../flags.ts';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const total = arg('episodes', 1_000_000);
+const total = numberFlag('episodes', 1_000_000);
 const path = join(tmpdir(), `blazer-bench-${process.pid}.sqlite`);
 const random = seededRandom(42);
 const percentile = (xs: number[], p: number): number =>
@@ -80,7 +77,7 @@ rmSync(`${path}-wal`, { force: true });
 rmSync(`${path}-shm`, { force: true });
 
 // 3. generation throughput
-const GEN_SCENES = arg('scenes', 50); // enough episodes that worker start-up (tsx, MuJoCo) does not dominate
+const GEN_SCENES = numberFlag('scenes', 50); // enough episodes that worker start-up (tsx, MuJoCo) does not dominate
 const genTasks = TASKS.slice(0, 6);
 const rate: number[] = [];
 for (const workers of [1, 2]) {

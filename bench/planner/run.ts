@@ -17,15 +17,12 @@ import { PythonSandbox } from '../../core/sandbox/python-sandbox.ts';
 import { openScene } from '../../core/sim/open-scene.ts';
 import { readSceneState } from '../../core/sim/scene-state.ts';
 import { freshStateCost } from './fresh-state.ts';
+import { numberFlag, textFlag } from '../flags.ts';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const threads = Number(arg('threads', '1'));
-const maxTokens = Number(arg('tokens', '256'));
-const reps = Number(arg('reps', '7'));
-let modelPath = arg('model', '');
+const threads = numberFlag('threads', 1);
+const maxTokens = numberFlag('tokens', 256);
+const reps = numberFlag('reps', 7);
+let modelPath = textFlag('model', '');
 if (!modelPath) {
   modelPath = join(tmpdir(), `blazer-bench-tiny-${process.pid}.gguf`);
   // End-of-text suppressed so every generation runs to maxTokens, the same work on both sides.

@@ -11,8 +11,9 @@ import { startLabServer } from '../../server/lab-server.ts';
 import { generate } from '../../core/generate/generate.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { postFrom } from '../../test/server/post-from.ts';
+import { numberFlag } from '../flags.ts';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 40);
+const seconds = numberFlag('seconds', 40);
 const TOKEN = 'bench-token-0123456789abcdef';
 const home = mkdtempSync(join(tmpdir(), 'blazer-bench-server-'));
 process.env.BLAZER_LAB_HOME = home;

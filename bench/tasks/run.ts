@@ -5,9 +5,9 @@
 import { availableParallelism } from 'node:os';
 import { loadTasks } from '../../core/tasks/registry.ts';
 import { runInWorkers } from '../../core/generate/workers.ts';
+import { numberFlag } from '../flags.ts';
 
-const seedsArg = process.argv.indexOf('--seeds');
-const seeds = seedsArg > 0 ? Number(process.argv[seedsArg + 1]) : 6;
+const seeds = numberFlag('seeds', 6);
 const tasks = await loadTasks();
 const jobs = tasks.flatMap((task) =>
   Array.from({ length: seeds }, (_, seed) => ({ taskId: task.id, seed, arm: task.arms[0] })),

@@ -18,16 +18,13 @@ import { startLabServer } from '../../server/lab-server.ts';
 import { buildRenderer } from '../../scripts/build-renderer.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { launchBrowser } from '../../test/browser/browser.ts';
+import { numberFlag } from '../flags.ts';
 
 // The servers' clients name datasets in the lab's data folder: the bench's own, made for the run.
 const home = mkdtempSync(join(tmpdir(), 'blazer-bench-ui-'));
 process.env.BLAZER_LAB_HOME = home;
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const BIG = arg('episodes', 1_000_000);
+const BIG = numberFlag('episodes', 1_000_000);
 const SMALL = 1_000;
 const RUNS = 3;
 

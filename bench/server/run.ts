@@ -12,17 +12,13 @@ import { generate } from '../../core/generate/generate.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { postFrom } from '../../test/server/post-from.ts';
 import { numberFlag } from '../flags.ts';
+import { writeSlowModel } from '../../test/fixtures/slow-model.ts';
 
 const seconds = numberFlag('seconds', 40);
 const TOKEN = 'bench-token-0123456789abcdef';
 const home = mkdtempSync(join(tmpdir(), 'blazer-bench-server-'));
 process.env.BLAZER_LAB_HOME = home;
-const bodies = Array.from(
-  { length: 10_000 },
-  (_, i) =>
-    `<body pos="${(i % 100) * 0.03} ${Math.floor(i / 100) * 0.03} 0.1"><freejoint/><geom type="sphere" size="0.01"/></body>`,
-).join('');
-writeFileSync(join(home, 'slow.xml'), `<mujoco><worldbody>${bodies}</worldbody></mujoco>`);
+writeSlowModel(join(home, 'slow.xml'));
 await generate({
   db: join(home, 'class.sqlite'),
   tasks: ['reach_target'],

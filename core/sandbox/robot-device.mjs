@@ -4,22 +4,10 @@
 // input; a malformed, oversized or out-of-order request ends the program on the spot as a sandbox
 // violation (the thrown error unwinds every Python frame, so the program cannot carry on).
 
+import { MAX_ARGS, MAX_MESSAGE, MAX_NAME, MAX_OUTPUT, PROGRAM_KINDS } from './program-limits.mjs';
+
 const MAJOR = 64;
 const MAX_REQUEST = 1 << 20; // the end of a program carries up to 64 K characters of output
-const MAX_NAME = 64;
-const MAX_ARGS = 8;
-const MAX_MESSAGE = 2000;
-const MAX_OUTPUT = 2 * 65536; // robot_api.py's OUTPUT_LIMIT in UTF-16 units
-const KINDS = new Set([
-  'completed',
-  'syntax',
-  'runtime',
-  'forbidden',
-  'recursion',
-  'memory',
-  'output',
-  'stopped',
-]);
 
 /** Thrown into the interpreter when the program breaks the device protocol. */
 export class DeviceViolation extends Error {}
@@ -123,7 +111,7 @@ export function installRobotDevice(FS, gate, session) {
 function checkResult(r) {
   if (!r || typeof r !== 'object' || Array.isArray(r)) return undefined;
   const { ok, kind, message, line, output } = r;
-  if (typeof ok !== 'boolean' || !KINDS.has(kind) || ok !== (kind === 'completed')) return undefined;
+  if (typeof ok !== 'boolean' || !PROGRAM_KINDS.has(kind) || ok !== (kind === 'completed')) return undefined;
   if (typeof message !== 'string' || message.length > MAX_MESSAGE) return undefined;
   if (typeof output !== 'string' || output.length > MAX_OUTPUT) return undefined;
   if (line !== undefined && line !== null && !(Number.isInteger(line) && line > 0)) return undefined;

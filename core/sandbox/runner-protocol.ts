@@ -1,28 +1,14 @@
 // The runner's messages as the parent accepts them. Everything a runner writes is untrusted: each
 // line is parsed and checked here for type, fields and sizes before anything else looks at it.
 import type { ProgramOutcomeKind } from './outcome.ts';
+import { MAX_ARGS, MAX_MESSAGE, MAX_NAME, MAX_OUTPUT, PROGRAM_KINDS } from './program-limits.mjs';
 
 /** Longest line accepted from a runner: a result carries up to 64 K characters of output. */
 export const MAX_RUNNER_LINE = 1 << 20;
-const MAX_NAME = 64;
-const MAX_ARGS = 8;
-const MAX_MESSAGE = 2000;
-const MAX_OUTPUT = 2 * 65536; // robot_api.py's 65536-character cap, in UTF-16 units
 const MAX_MS = 1e7;
 
 /** How a runner may say a program ended; 'timeout' is only ever the parent's verdict. */
-const RUNNER_KINDS: ReadonlySet<string> = new Set<ProgramOutcomeKind>([
-  'completed',
-  'syntax',
-  'runtime',
-  'forbidden',
-  'recursion',
-  'memory',
-  'output',
-  'stopped',
-  'sandbox-violation',
-  'crash',
-]);
+const RUNNER_KINDS: ReadonlySet<string> = new Set([...PROGRAM_KINDS, 'sandbox-violation', 'crash']);
 
 export interface RunnerResult {
   ok: boolean;

@@ -2,11 +2,11 @@
 // MuJoCo takes half a minute to compile) ends at once with a clear reason, instead of hanging its
 // client and holding the process open until its deadline.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CallWorkers } from '../../api/call-workers.ts';
 import { remoteShell } from '../../api/access.ts';
 import { tempDir } from '../helpers.ts';
+import { writeSlowModel } from '../fixtures/slow-model.ts';
 
 let home: string;
 const previousHome = process.env.BLAZER_LAB_HOME;
@@ -14,12 +14,7 @@ const previousHome = process.env.BLAZER_LAB_HOME;
 beforeAll(() => {
   home = tempDir();
   process.env.BLAZER_LAB_HOME = home;
-  const bodies = Array.from(
-    { length: 10_000 },
-    (_, i) =>
-      `<body pos="${(i % 100) * 0.03} ${Math.floor(i / 100) * 0.03} 0.1"><freejoint/><geom type="sphere" size="0.01"/></body>`,
-  ).join('');
-  writeFileSync(join(home, 'slow.xml'), `<mujoco><worldbody>${bodies}</worldbody></mujoco>`);
+  writeSlowModel(join(home, 'slow.xml'));
 });
 
 afterAll(() => {

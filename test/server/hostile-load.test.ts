@@ -11,6 +11,7 @@ import { generate } from '../../core/generate/generate.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { tempDir } from '../helpers.ts';
 import { postFrom } from './post-from.ts';
+import { writeSlowModel } from '../fixtures/slow-model.ts';
 
 const TOKEN = 'classroom-token-0123456789';
 let lab: LabServer;
@@ -18,13 +19,7 @@ let lab: LabServer;
 beforeAll(async () => {
   const home = tempDir();
   process.env.BLAZER_LAB_HOME = home;
-  // 10,000 free bodies: MuJoCo takes about half a minute to compile it.
-  const bodies = Array.from(
-    { length: 10_000 },
-    (_, i) =>
-      `<body pos="${(i % 100) * 0.03} ${Math.floor(i / 100) * 0.03} 0.1"><freejoint/><geom type="sphere" size="0.01"/></body>`,
-  ).join('');
-  writeFileSync(join(home, 'slow.xml'), `<mujoco><worldbody>${bodies}</worldbody></mujoco>`);
+  writeSlowModel(join(home, 'slow.xml'));
   mkdirSync(join(home, 'deep'));
   for (let i = 0; i < 300; i++)
     writeFileSync(join(home, 'deep', `f${i}.xml`), `<mujoco><include file="f${i + 1}.xml"/></mujoco>`);

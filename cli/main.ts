@@ -44,6 +44,18 @@ const USAGE = `lab: BLAZER Lab command line
   lab help                               this text
 `;
 
+/** The usage entries of one command: its `  lab <command>` lines and their continuation lines. */
+function usageOf(command: string): string {
+  const lines: string[] = [];
+  let inCommand = false;
+  for (const line of USAGE.split('\n')) {
+    if (line.startsWith('  lab ')) inCommand = line.startsWith(`  lab ${command} `);
+    else if (!line.startsWith('   ')) inCommand = false;
+    if (inCommand) lines.push(line);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 type Command = (args: ParsedArgs) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -107,6 +119,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[command];
   if (!load) throw new UsageError(`unknown command '${command}'`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(usageOf(command));
+    return 0;
+  }
   const args = parseArgs(rest, FLAGS);
   const run = await load();
   try {

@@ -109,6 +109,14 @@ describe('ordinary mistakes', () => {
     expect(run.code).toBe(code);
   });
 
+  it.each(['run', 'dataset', 'serve'])("lab %s --help prints that command's usage and exits 0", (command) => {
+    const run = lab(command, '--help');
+    expect(run.code).toBe(0);
+    const entries = run.stdout.split('\n').filter((line) => line.startsWith('  lab '));
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect(entry).toMatch(new RegExp(`^  lab ${command} `));
+  });
+
   it('leaves no dataset behind for a generate command it refused', () => {
     expect(existsSync(join(dir, 'g.sqlite'))).toBe(false);
     expect(existsSync(missing)).toBe(false);

@@ -67,7 +67,8 @@ export const solverInput = z.discriminatedUnion(
         adapter: z.string().min(1).max(4096).optional(),
         format: format.default('json'),
         temperature: z.number().min(0).max(2).default(0),
-        maxTokens: z.number().int().min(16).max(8192).default(1024),
+        /** The longest answer, in tokens; the prompt template's own limit unless given. */
+        maxTokens: z.number().int().min(16).max(8192).optional(),
         /** The sampler's seed; the scene's seed unless given. */
         samplingSeed: seed.optional(),
         threads: threads.optional(),

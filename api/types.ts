@@ -20,12 +20,28 @@ export interface ObjectState {
   yaw: number;
   /** l (along its x), w (along its y), h (z), metres. */
   size: Vec3;
+  /** Scene state v2: the colour word of the object's first geom, when it is one of the lab's colours. */
+  colour?: string;
+  /** Scene state v2: a part on a slide joint (a drawer, a button cap): how far it has moved from rest. */
+  slide?: { direction: string; moved: number; travel: number };
+  /** Scene state v2: a container's free space (from its `<name>_inside` box site). */
+  inside?: { centre: [number, number]; size: [number, number]; floor: number; rim: number };
+}
+
+export interface GripperState {
+  position: Vec3;
+  yaw: number;
+  opening: number;
+  /** Scene state v2: the widest opening. */
+  maxOpening?: number;
+  /** Scene state v2: how far the fingertips reach below `position`. */
+  fingertipsBelow?: number;
 }
 
 export interface SceneState {
   version: number;
   objects: ObjectState[];
-  gripper?: { position: Vec3; yaw: number; opening: number };
+  gripper?: GripperState;
 }
 
 // ---- primitives and what they did -----------------------------------------------------------------
@@ -211,7 +227,7 @@ export interface ModelDescription {
 }
 
 export interface AttemptFailure {
-  /** 'no-program' | a ProgramOutcome kind | a PrimitiveStatus | 'task-failed' */
+  /** 'truncated' | 'no-program' | a ProgramOutcome kind | a PrimitiveStatus | 'task-failed' */
   kind: string;
   message: string;
   line?: number;

@@ -34,7 +34,7 @@ export async function withSolver<T>(
             format: solver.format,
             sampling: {
               temperature: solver.temperature,
-              maxTokens: solver.maxTokens,
+              ...(solver.maxTokens !== undefined ? { maxTokens: solver.maxTokens } : {}),
               seed: solver.samplingSeed ?? sceneSeed,
             },
           }),

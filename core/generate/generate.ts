@@ -12,7 +12,7 @@ import { EpisodeStore, type EpisodeRecord } from '../dataset/episode-store.ts';
 import { openModel } from '../llm/open-model.ts';
 import type { ChatModel } from '../llm/types.ts';
 import { solve, type SolverSpec } from '../planner/solve.ts';
-import { PROMPT_TEMPLATE_VERSION } from '../planner/prompt.ts';
+import { PROMPT_TEMPLATE_VERSION, promptTemplate } from '../planner/prompt.ts';
 import { projectRoot } from '../paths.ts';
 import { LabError } from '../errors.ts';
 import type {
@@ -172,7 +172,7 @@ async function generateInto(
                 kind: 'model',
                 model,
                 format: plan.format,
-                sampling: { temperature: options.temperature ?? 0.7, maxTokens: 1024, seed: sampleSeed(job) },
+                sampling: { temperature: options.temperature ?? 0.7, maxTokens: promptTemplate().maxAnswerTokens, seed: sampleSeed(job) },
               }
             : { kind: 'scripted' };
           const episode = await workers.open(job.task.id, job.seed, { arm: job.arm });

@@ -97,14 +97,23 @@ export function attemptRecord(
     ...(asked.program ? { program: asked.program.source } : {}),
     generation: asked.generation,
     success: episode.success,
-    ...failureOf(episode, asked.noProgram),
+    ...failureOf(episode, asked),
   };
 }
 
-function failureOf(episode: EpisodeResult, noProgram: string | undefined): { failure?: AttemptFailure } {
+function failureOf(episode: EpisodeResult, asked: ModelAnswer): { failure?: AttemptFailure } {
   if (episode.success) return {};
-  if (noProgram) return { failure: { kind: 'no-program', message: noProgram } };
   const p = episode.program;
+  // An answer cut off at the token limit is its own reason, whatever then broke (no code block,
+  // a syntax error, a plan missing its last steps).
+  if (asked.generation.finishReason === 'length')
+    return {
+      failure: {
+        kind: 'truncated',
+        message: `the answer was cut off at the token limit (${asked.generation.tokens} tokens)${asked.noProgram ? ` (${asked.noProgram})` : ''}`,
+      },
+    };
+  if (asked.noProgram) return { failure: { kind: 'no-program', message: asked.noProgram } };
   if (p && !p.ok)
     return { failure: { kind: p.kind, message: p.message, ...(p.line ? { line: p.line } : {}) } };
   const stuck = episode.trace.find((r) => r.status !== 'reached');

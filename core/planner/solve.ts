@@ -7,7 +7,7 @@ import type { ChatModel } from '../llm/types.ts';
 import type { TaskDefinition } from '../tasks/types.ts';
 import { askForProgram, attemptRecord } from './attempt.ts';
 import { programFor, type PythonRunner, type RunnableProgram } from './programs.ts';
-import type { FewShotExample } from './prompt.ts';
+import { promptTemplate, type FewShotExample } from './prompt.ts';
 import type {
   ArmName,
   Attempt,
@@ -52,7 +52,11 @@ export interface SolveOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_SAMPLING: SamplingOptions = { temperature: 0, maxTokens: 1024 };
+/** Greedy, with the answer length the prompt template allows. */
+export const DEFAULT_SAMPLING: SamplingOptions = {
+  temperature: 0,
+  maxTokens: promptTemplate().maxAnswerTokens,
+};
 
 export async function solve(
   runner: EpisodeRunner,

@@ -14,7 +14,7 @@ export interface Robot {
 export const SAFE_HEIGHT = 0.1;
 export const RELEASE_CLEARANCE = 0.02;
 /** Tall objects are grasped this far below their top rather than at the centre. */
-const TALL_GRASP_DEPTH = 0.025;
+export const TALL_GRASP_DEPTH = 0.025;
 
 /** Where the gripper closes on an object: its centre, or near the top of a tall one. */
 export function graspHeight(object: ObjectState): number {

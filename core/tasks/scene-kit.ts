@@ -6,17 +6,9 @@ import { uniform } from '../random.ts';
 import type { SceneObject } from '../sim/scene.ts';
 import { SimError } from '../sim/errors.ts';
 import type { ArmName } from '../../api/types.ts';
+import { COLOURS, type Colour } from '../sim/colours.ts';
 
-export const COLOURS = {
-  red: [0.85, 0.15, 0.15, 1],
-  green: [0.2, 0.7, 0.25, 1],
-  blue: [0.15, 0.3, 0.85, 1],
-  yellow: [0.95, 0.8, 0.15, 1],
-  purple: [0.55, 0.25, 0.7, 1],
-  orange: [0.95, 0.5, 0.1, 1],
-} as const satisfies Record<string, [number, number, number, number]>;
-export type Colour = keyof typeof COLOURS;
-export const COLOUR_NAMES = Object.keys(COLOURS) as Colour[];
+export { COLOURS, COLOUR_NAMES, type Colour } from '../sim/colours.ts';
 
 /** Where objects may be placed for each arm: comfortably inside its gripper-down workspace. */
 export interface Workspace {
@@ -114,15 +106,27 @@ export function binXml(
   const half = inner / 2 + t / 2;
   const wall = (x: number, y: number, sx: number, sy: number): string =>
     `<geom type="box" pos="${vec(x, y, h / 2)}" size="${vec(sx, sy, h / 2)}" rgba="${rgba}"/>`;
+  const floor = 0.004;
   return (
     `<body name="${name}" pos="${vec(at[0], at[1], 0)}">` +
     `<geom type="box" pos="0 0 0.002" size="${vec(inner / 2 + t, inner / 2 + t, 0.002)}" rgba="${rgba}"/>` +
+    insideSite(name, [0, 0, floor], [inner, inner, h - floor]) +
     wall(half, 0, t / 2, inner / 2 + t) +
     wall(-half, 0, t / 2, inner / 2 + t) +
     wall(0, half, inner / 2, t / 2) +
     wall(0, -half, inner / 2, t / 2) +
     `</body>`
   );
+}
+
+/**
+ * The free space inside a container, as a box site `${name}_inside` (centre of its floor at
+ * `floorCentre`, size l, w, h up to the rim): the scene state (v2) reads a container's floor and
+ * rim from it. Sites do not collide and are not drawn.
+ */
+function insideSite(name: string, floorCentre: number[], size: number[]): string {
+  const [x, y, z] = floorCentre;
+  return `<site name="${name}_inside" type="box" pos="${vec(x, y, z + size[2] / 2)}" size="${vec(size[0] / 2, size[1] / 2, size[2] / 2)}" rgba="0 0 0 0"/>`;
 }
 
 /** Geometry of the drawer cabinet, shared by its MJCF and by the tasks that use it. */
@@ -166,6 +170,7 @@ export function drawerXml(name: string, at: Point2): string {
     `<joint name="${name}_slide" type="slide" axis="1 0 0" range="${vec(-d.travel, 0)}" damping="8" armature="0.05" frictionloss="0.5"/>` +
     `<inertial pos="0 0 0.03" mass="0.4" diaginertia="0.002 0.002 0.002"/>` +
     box([0, 0, t / 2], [trayHalf, trayHalf, t / 2], tray) +
+    insideSite(`${name}_drawer`, [0, 0, t], [d.trayInner, d.trayInner, d.trayWall - t]) +
     box([-trayHalf + t / 2, 0, d.trayWall / 2], [t / 2, trayHalf, d.trayWall / 2], tray) +
     box([trayHalf - t / 2, 0, d.trayWall / 2], [t / 2, trayHalf, d.trayWall / 2], tray) +
     box([0, trayHalf - t / 2, d.trayWall / 2], [trayHalf - t, t / 2, d.trayWall / 2], tray) +

@@ -1,19 +1,70 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { openScene } from '../../../core/sim/open-scene.ts';
-import { formatSceneState, readSceneState } from '../../../core/sim/scene-state.ts';
+import {
+  formatSceneState,
+  readSceneState,
+  SCENE_STATE_VERSION,
+  sceneStateAs,
+} from '../../../core/sim/scene-state.ts';
+import { EpisodeSession } from '../../../core/episode/session.ts';
+import { findTask } from '../../../core/tasks/registry.ts';
 import { loadScene } from '../../../core/sim/scene.ts';
 
-const golden = (name: string): string =>
-  readFileSync(new URL(`../../golden/${name}.state.txt`, import.meta.url), 'utf8');
+// Set BLAZER_UPDATE_GOLDEN=1 to rewrite the golden files after a deliberate change of layout.
+function expectGolden(name: string, text: string): void {
+  const file = new URL(`../../golden/${name}.state.txt`, import.meta.url);
+  if (process.env.BLAZER_UPDATE_GOLDEN) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
 
 describe('scene state as text', () => {
-  it.each(['panda-cube', 'so100-cube'])('matches the golden file for %s', async (name) => {
-    const scene = await openScene(name);
+  it.each(['panda-cube', 'so100-cube'])(
+    'matches the golden files for %s, in layouts v1 and v2',
+    async (name) => {
+      const scene = await openScene(name);
+      try {
+        const state = readSceneState(scene.sim, scene.arm);
+        expect(state.version).toBe(SCENE_STATE_VERSION);
+        expectGolden(`${name}.v2`, formatSceneState(state));
+        expectGolden(`${name}.v1`, formatSceneState(sceneStateAs(state, 1)));
+      } finally {
+        scene.dispose();
+      }
+    },
+  );
+
+  // A drawer (slide, tray inside), bins and a pot (inside), buttons (slide along -z), colours.
+  it.each([
+    'put_block_in_drawer',
+    'close_drawer',
+    'put_block_in_closest_bin',
+    'press_buttons_in_order',
+    'take_lid_off',
+  ])('matches the golden file of %s seed 0 (v2: articulated parts and containers)', async (id) => {
+    const session = await EpisodeSession.open(await findTask(id), 0);
     try {
-      expect(formatSceneState(readSceneState(scene.sim, scene.arm))).toBe(golden(name));
+      expectGolden(`${id}.v2`, formatSceneState(session.initialState));
     } finally {
-      scene.dispose();
+      session.dispose();
+    }
+  });
+
+  it('reads v1 from a scene exactly as v2 without its additions', async () => {
+    const session = await EpisodeSession.open(await findTask('put_block_in_drawer'), 4);
+    try {
+      const v2 = session.initialState;
+      const v1 = sceneStateAs(v2, 1);
+      expect(formatSceneState(v1)).not.toMatch(/colour|slides|inside|fingertips|do not change/);
+      expect(v1.objects.map((o) => [o.name, o.position, o.yaw, o.size])).toEqual(
+        v2.objects.map((o) => [o.name, o.position, o.yaw, o.size]),
+      );
+      const drawer = v2.objects.find((o) => o.name === 'cabinet_drawer')!;
+      expect(drawer.slide).toMatchObject({ direction: '-x', travel: 0.16 });
+      expect(drawer.slide!.moved).toBeGreaterThan(0.12);
+      expect(drawer.inside!.floor).toBeCloseTo(0.03, 3);
+    } finally {
+      session.dispose();
     }
   });
 

@@ -172,7 +172,11 @@ async function generateInto(
                 kind: 'model',
                 model,
                 format: plan.format,
-                sampling: { temperature: options.temperature ?? 0.7, maxTokens: promptTemplate().maxAnswerTokens, seed: sampleSeed(job) },
+                sampling: {
+                  temperature: options.temperature ?? 0.7,
+                  maxTokens: promptTemplate().maxAnswerTokens,
+                  seed: sampleSeed(job),
+                },
               }
             : { kind: 'scripted' };
           const episode = await workers.open(job.task.id, job.seed, { arm: job.arm });

@@ -28,6 +28,9 @@ import type { ChatModel, GenerationOptions, GenerationResult } from './types.ts'
 import type { ChatMessage, ModelDescription } from '../../api/types.ts';
 import type { GgufInfo } from '../../api/types.ts';
 
+/** Tokens the chat template adds around the messages (role markers), at most, for the models here. */
+const CHAT_TEMPLATE_MARGIN = 64;
+
 export interface LoraAdapter {
   filePath: string;
   /** Multiplies the adapter's delta (which is already scaled by alpha / rank). */
@@ -186,7 +189,8 @@ export class LocalModel implements ChatModel {
         const reason = await loggedReason(logMark);
         throw new LocalModelError(`${path}: llama.cpp could not load the model${reason}`, { cause: err });
       }
-      const contextSize = options.contextSize ?? Math.min(4096, info.contextLength ?? 4096);
+      // Room for the v2 prompt (about 1,100 tokens of a real model; 4,400 of the byte-level tiny one) and its answer.
+      const contextSize = options.contextSize ?? Math.min(8192, info.contextLength ?? 4096);
       logMark = recentLog.length;
       try {
         context = await model.createContext({
@@ -264,7 +268,7 @@ export class LocalModel implements ChatModel {
         temperature: options.temperature,
         topP: options.topP,
         seed: options.seed,
-        maxTokens: options.maxTokens,
+        maxTokens: this.answerBudget(messages, options.maxTokens),
         signal,
         stopOnAbortSignal: true,
         onTextChunk: (chunk) => {
@@ -287,6 +291,17 @@ export class LocalModel implements ChatModel {
       if (signal?.aborted) return { text, tokens, seconds: seconds(), finishReason: 'abort' };
       throw err;
     }
+  }
+
+  /**
+   * The tokens an answer may take: what was asked, but never more than the context has left after
+   * the prompt (plus a margin for the chat template), so a long prompt ends the answer early as
+   * 'length' instead of failing in llama.cpp's context shift.
+   */
+  private answerBudget(messages: ChatMessage[], wanted: number | undefined): number {
+    const promptTokens = this.model.tokenize(messages.map((m) => m.content).join('\n')).length;
+    const left = Math.max(16, this.context.contextSize - promptTokens - CHAT_TEMPLATE_MARGIN);
+    return Math.min(wanted ?? left, left);
   }
 
   async dispose(): Promise<void> {

@@ -13,7 +13,7 @@
 import { seededRandom, type Random } from '../random.ts';
 import { kv, writeGguf, type GgufFile, type GgufTensor, type GgufValue } from './gguf-writer.ts';
 
-export const TINY_DIMS = { embd: 64, layers: 2, heads: 4, ff: 256, contextLength: 2048 } as const;
+export const TINY_DIMS = { embd: 64, layers: 2, heads: 4, ff: 256, contextLength: 8192 } as const;
 
 export const CHATML_TEMPLATE =
   "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +

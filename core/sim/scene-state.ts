@@ -129,7 +129,8 @@ function slideOf(sim: Simulation, body: number): ObjectState['slide'] {
   const axis = [0, 1, 2].map((k) => data.xaxis[3 * j + k]);
   if (hi === 0 && lo < 0)
     return { direction: axisName(axis.map((v) => -v)), moved: round(Math.max(0, -q)), travel: round(-lo) };
-  if (lo === 0 && hi > 0) return { direction: axisName(axis), moved: round(Math.max(0, q)), travel: round(hi) };
+  if (lo === 0 && hi > 0)
+    return { direction: axisName(axis), moved: round(Math.max(0, q)), travel: round(hi) };
   return undefined;
 }
 

@@ -26,7 +26,7 @@ describe('api contract', () => {
     const { state, text } = await lab.call('sim.state', { scene: 'panda-table' });
     expect(state.objects).toEqual([]);
     expect(state.gripper?.opening).toBeCloseTo(0.08, 3);
-    expect(text).toMatch(/^# scene state v1/);
+    expect(text).toMatch(/^# scene state v2/);
   });
 
   it("keeps a core error's kind across the boundary", async () => {

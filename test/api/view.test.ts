@@ -134,7 +134,7 @@ describe('view calls', () => {
     const streamed = events.map((e) => (e.type === 'model.text' ? e.text : '')).join('');
     expect(streamed.length).toBeGreaterThan(0);
     expect(events.find((e) => e.type === 'model.prompt')).toMatchObject({
-      templateVersion: 'blazer-prompt-v1',
+      templateVersion: 'blazer-prompt-v2',
     });
     expect(viewed.attempt!.answer).toBe(streamed);
     expect(viewed.attempt!.prompt.length).toBeGreaterThanOrEqual(2);

@@ -135,7 +135,7 @@ describe('GGUF writer', () => {
     expect(model).toMatchObject({
       type: 'model',
       architecture: 'llama',
-      contextLength: 2048,
+      contextLength: 8192,
       hasChatTemplate: true,
       quantisation: 'F32',
       tensors: 21,

@@ -27,7 +27,7 @@ describe('LocalModel on the tiny llama', () => {
       id: 'local:tiny.gguf',
       kind: 'local',
       architecture: 'llama',
-      contextLength: 2048,
+      contextLength: 8192,
       quantisation: 'F32',
       adapters: [],
     });

@@ -14,7 +14,7 @@ describe('model registry', () => {
     expect(entry.info).toMatchObject({
       type: 'model',
       architecture: 'llama',
-      contextLength: 2048,
+      contextLength: 8192,
       quantisation: 'F32',
       hasChatTemplate: true,
     });

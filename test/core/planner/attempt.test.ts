@@ -85,7 +85,7 @@ describe('an attempt', () => {
     expect(attempt.failure).toBeUndefined();
     expect(attempt.templateVersion).toBe(PROMPT_TEMPLATE_VERSION);
     expect(attempt.program).toBe(binProgram);
-    expect(attempt.sampling).toEqual({ temperature: 0.7, seed: 5, maxTokens: 1024 });
+    expect(attempt.sampling).toEqual({ temperature: 0.7, seed: 5, maxTokens: 2048 });
     const [system, user] = attempt.prompt;
     expect(system.content).toMatch(/move_gripper\(position, yaw\)/);
     expect(user.content).toContain(`Task: ${attempt.instruction}`);

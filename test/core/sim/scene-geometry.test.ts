@@ -67,7 +67,7 @@ describe('episode views', () => {
     const before = scenesBuilt();
     const session = await EpisodeSession.open(task, 3);
     const view = session.view();
-    expect(view.stateText).toContain('scene state v1');
+    expect(view.stateText).toContain('scene state v2');
     const result = await session.run(undefined, { record: { hz: 30, poses: true } });
     expect(scenesBuilt() - before).toBe(1);
     expect(result.success).toBe(true);

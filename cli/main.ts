@@ -14,7 +14,7 @@ const USAGE = `lab: BLAZER Lab command line
   lab run --task <id> [--seed N] [--arm panda|so100] [--solver scripted|none] [--json] [--record out.json]
                                          run one episode; exit 0 on success, 3 on failure;
                                          --record writes the recording (30 Hz) for replay
-  lab attempt --task <id> [--seed N] [--arm panda|so100] --program plan.py [--json]
+  lab attempt --task <id> [--seed N] [--arm panda|so100] --program plan.py [--json] [--record out.json]
                                          run a Python robot program through the sandbox and verifier
   lab attempt --task <id> [--seed N] --model <file.gguf | openai:NAME@URL> [--adapter lora.gguf]
               [--format code|json] [--threads N] [--temperature T] [--json]

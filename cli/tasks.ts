@@ -44,6 +44,13 @@ function where(command: string, flags: ParsedArgs['flags']): Pick<EpisodeInput, 
   };
 }
 
+/** Where --record wrote the episode, or nothing. */
+function recordedLine(run: { recorded?: { frames: number; hz: number; path: string } }): string {
+  return run.recorded
+    ? `recording (${run.recorded.frames} frames at ${run.recorded.hz} Hz) written to ${run.recorded.path}`
+    : '';
+}
+
 export async function runCommand({ positionals, flags }: ParsedArgs): Promise<number> {
   noPositionals('lab run', positionals);
   const recordTo = text(flags, 'record');
@@ -66,9 +73,7 @@ export async function runCommand({ positionals, flags }: ParsedArgs): Promise<nu
         '',
         `${result.success ? 'SUCCESS' : 'FAILURE'}: ${result.reason}${result.stopped ? ` (${result.stopped})` : ''}`,
         `${result.primitiveCalls} primitive calls, ${result.simSeconds} s simulated, ${result.wallSeconds} s wall`,
-        run.recorded
-          ? `recording (${run.recorded.frames} frames at ${run.recorded.hz} Hz) written to ${run.recorded.path}`
-          : '',
+        recordedLine(run),
         '',
         finalState(run),
       ]
@@ -98,9 +103,10 @@ export async function attemptCommand({ positionals, flags }: ParsedArgs): Promis
         ...(flags.temperature !== undefined ? { temperature: numeric(flags.temperature) as number } : {}),
       }
     : { kind: 'program', source: readProgram(programFile!) };
+  const recordTo = text(flags, 'record');
   const run = await call(
     'episode.run',
-    { ...where('lab attempt', flags), solver },
+    { ...where('lab attempt', flags), solver, ...(recordTo ? { recordTo } : {}) },
     {
       flags: EPISODE_FLAGS,
       onEvent: (event) => {
@@ -131,6 +137,7 @@ export async function attemptCommand({ positionals, flags }: ParsedArgs): Promis
         attempt.program ? `program:\n${attempt.program.trimEnd()}` : '',
         ...result.trace.map(stepLine),
         `${attempt.success ? 'SUCCESS' : 'FAILURE'}: ${failure ? `${failure.kind}${failure.line ? ` at line ${failure.line}` : ''}: ${failure.message}` : result.reason}`,
+        recordedLine(run),
       ]
         .filter(Boolean)
         .join('\n')}\n`,
@@ -146,6 +153,7 @@ export async function attemptCommand({ positionals, flags }: ParsedArgs): Promis
         `program: ${p.kind}${p.line ? ` at line ${p.line}` : ''}: ${p.message} (${p.primitiveCalls} primitive calls, ${p.runnerSeconds} s in Python)`,
         `${result.success ? 'SUCCESS' : 'FAILURE'}: ${result.reason}`,
         `${result.simSeconds} s simulated, ${result.wallSeconds} s wall`,
+        recordedLine(run),
         '',
         finalState(run),
       ]

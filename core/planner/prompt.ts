@@ -71,8 +71,9 @@ The gripper: opening is the gap between the fingers (its widest is in the scene 
 fingertips reach about ${FINGERTIP_BELOW_GRIPPER} m below the point you move, and the fingers are about 0.05 m tall.
 Motion: each move_gripper is one smooth motion from rest to rest (minimum jerk in the arm's joints):
 a 0.01 m move takes about 0.4 s, a 0.2 m move 1 to 1.5 s, fastest midway, and the path between its
-start and end is not a straight line. To push, slide or drag something, move in steps of at most 0.02 m, with the
-gripper closed and its fingertips just above the table (gripper z about 0.015).
+start and end is not a straight line. To push, slide or drag something, move in steps of at most
+0.02 m, with the gripper closed, its fingertips just above the table (gripper z about 0.015) and
+its yaw = push angle + pi/2 (the closed fingers one behind the other; push angle = atan2(dy, dx)).
 Grasping: close the fingers across the object's narrower side: yaw = object yaw if w <= l, else
 object yaw + pi/2 (a drawer handle, a long bar along y: yaw pi/2). The narrower side must be
 smaller than the widest opening. Grasp at the centre of the object, or ${TALL_GRASP_DEPTH} m below the top of an

@@ -143,6 +143,11 @@ export const CALLS = {
 
   /** A task's starting scene for a 3D view (nothing runs). */
   'scene.view': call(z.object(where).strict(), heavy).returns<EpisodeView>(),
+  /** The exact prompt a model would get for a task's scene (nothing runs, no model is asked). */
+  'scene.prompt': call(z.object({ ...where, format: format.default('code') }).strict(), heavy).returns<{
+    templateVersion: string;
+    messages: ChatMessage[];
+  }>(),
   /** One episode: the scene built once, the solver run, the verifier's verdict; optionally recorded to a file. */
   'episode.run': call(
     z

@@ -19,6 +19,8 @@ const USAGE = `lab: BLAZER Lab command line
   lab attempt --task <id> [--seed N] --model <file.gguf | openai:NAME@URL> [--adapter lora.gguf]
               [--format code|json] [--threads N] [--temperature T] [--json]
                                          ask a model for a program and run it (prompt, program, trace, success)
+  lab prompt --task <id> [--seed N] [--arm panda|so100] [--format code|json] [--json]
+                                         the exact prompt a model gets for that scene (nothing runs)
   lab models [--json] | lab models add <file.gguf> [--name N] | lab models remove <name>
   lab models add-endpoint <name> <openai:MODEL@URL>
                                          the lab's registered local models (names work wherever a model file does)
@@ -64,6 +66,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   tasks: async () => (await import('./tasks.ts')).tasksCommand,
   run: async () => (await import('./tasks.ts')).runCommand,
   attempt: async () => (await import('./tasks.ts')).attemptCommand,
+  prompt: async () => (await import('./tasks.ts')).promptCommand,
   models: async () => (await import('./models.ts')).modelsCommand,
   dev: async () => (await import('./models.ts')).devCommand,
   'serve-model': async () => (await import('./models.ts')).serveModelCommand,

@@ -84,6 +84,26 @@ export async function runCommand({ positionals, flags }: ParsedArgs): Promise<nu
   return result.success ? 0 : 3;
 }
 
+export async function promptCommand({ positionals, flags }: ParsedArgs): Promise<number> {
+  noPositionals('lab prompt', positionals);
+  const shown = await call(
+    'scene.prompt',
+    {
+      ...where('lab prompt', flags),
+      ...(flags.format !== undefined ? { format: text(flags, 'format') as 'code' } : {}),
+    },
+    { flags: EPISODE_FLAGS },
+  );
+  if (flags.json) print(shown, true);
+  else print(`# ${shown.templateVersion}\n\n${formatMessages(shown.messages)}\n`, false);
+  return 0;
+}
+
+/** Chat messages as a person reads them: each under its role. */
+function formatMessages(messages: { role: string; content: string }[]): string {
+  return messages.map((m) => `[${m.role}]\n${m.content.trimEnd()}`).join('\n\n');
+}
+
 export async function attemptCommand({ positionals, flags }: ParsedArgs): Promise<number> {
   noPositionals('lab attempt', positionals);
   const model = text(flags, 'model');
@@ -112,7 +132,7 @@ export async function attemptCommand({ positionals, flags }: ParsedArgs): Promis
       onEvent: (event) => {
         if (json) return;
         if (event.type === 'model.prompt') {
-          const shown = event.messages.map((m) => `[${m.role}]\n${m.content.trimEnd()}`).join('\n\n');
+          const shown = formatMessages(event.messages);
           process.stdout.write(`--- prompt (${event.templateVersion}) ---\n${shown}\n\n--- answer ---\n`);
         } else if (event.type === 'model.text') process.stdout.write(event.text);
       },

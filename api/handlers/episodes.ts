@@ -7,7 +7,7 @@ import { saveRecording } from '../../core/episode/recording-file.ts';
 import { checkWritableTarget } from '../../core/files/atomic-write.ts';
 import { formatSceneState } from '../../core/sim/scene-state.ts';
 import { localRunner, solve, type SolveOptions, type SolverSpec } from '../../core/planner/solve.ts';
-import { PROMPT_TEMPLATE_VERSION } from '../../core/planner/prompt.ts';
+import { buildPrompt, PROMPT_TEMPLATE_VERSION } from '../../core/planner/prompt.ts';
 import type { ArmName } from '../types.ts';
 import type { ViewedEpisode } from '../contract.ts';
 import type { CallContext, Handlers } from '../dispatch.ts';
@@ -50,6 +50,16 @@ export const handlers: Handlers<'scene'> & Handlers<'episode'> = {
     const session = await EpisodeSession.open(await findTask(task), seed, arm);
     try {
       return session.view();
+    } finally {
+      session.dispose();
+    }
+  },
+
+  'scene.prompt': async ({ task, seed, arm, format }) => {
+    const session = await EpisodeSession.open(await findTask(task), seed, arm);
+    try {
+      const messages = buildPrompt(session.setup.instruction, session.initialState, format);
+      return { templateVersion: PROMPT_TEMPLATE_VERSION, messages };
     } finally {
       session.dispose();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lab, tempDir } from '../helpers.ts';
 
@@ -84,5 +84,58 @@ describe('lab run', () => {
       stderr: 'lab: --seed: expected number, received string (got "x")\n',
     });
     expect(lab('run', '--task', 'open_drawer', '--seed', '-2').stderr).toMatch(/^lab: --seed: Too small/);
+  });
+});
+
+describe('lab attempt', () => {
+  it("writes the recording of a program's episode with --record, as lab run does", () => {
+    const dir = tempDir();
+    const program = join(dir, 'lift.py');
+    writeFileSync(
+      program,
+      [
+        'block = [o for n, o in objects.items() if n.endswith("_block")][0]',
+        'x, y, z = block.position',
+        'open_gripper()',
+        'move_gripper([x, y, z + 0.1], block.yaw)',
+        'move_gripper([x, y, z], block.yaw)',
+        'close_gripper()',
+        'move_gripper([x, y, z + 0.12], block.yaw)',
+      ].join('\n'),
+    );
+    const out = join(dir, 'attempt.json');
+    const run = lab(
+      'attempt',
+      '--task',
+      'pick_and_lift',
+      '--seed',
+      '4',
+      '--program',
+      program,
+      '--record',
+      out,
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`written to ${out}`);
+    const recording = JSON.parse(readFileSync(out, 'utf8'));
+    expect(recording.scene.arm).toBe('panda');
+    const { objectNames, frames } = recording.recording;
+    const block = objectNames.findIndex((n: string) => n.endsWith('_block'));
+    expect(frames.at(-1).objects[block][2]).toBeGreaterThan(0.09);
+  });
+});
+
+describe('lab prompt', () => {
+  it('prints the v2 prompt a model gets for a scene: the API, the conventions, the task and the state', () => {
+    const { code, stdout } = lab('prompt', '--task', 'put_block_in_drawer', '--seed', '0');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^# blazer-prompt-v2/);
+    expect(stdout).toContain('[system]');
+    expect(stdout).toContain('Task: put the red block in the drawer');
+    expect(stdout).toContain('# scene state v2');
+    expect(stdout).toMatch(
+      /cabinet_drawer: .*slides along -x: moved 0\.\d+ of 0\.160; inside: floor z 0\.030/,
+    );
   });
 });

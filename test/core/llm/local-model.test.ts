@@ -52,6 +52,15 @@ describe('LocalModel on the tiny llama', () => {
     expect(result.text).toMatch(/^[\x20-\x7e\t\n]*$/);
   });
 
+  it('ends an answer that would overrun the context with finishReason length, instead of failing', async () => {
+    // About 800 tokens of prompt in a 1024-token context, and far more answer asked for than fits.
+    const long = [{ role: 'user' as const, content: 'describe the scene '.repeat(42) }];
+    const result = await model.chat(long, { maxTokens: 4096, temperature: 0.8, seed: 2 });
+    expect(result.finishReason).toBe('length');
+    expect(result.tokens).toBeGreaterThan(16);
+    expect(result.tokens).toBeLessThan(1024 - 700);
+  });
+
   it('gives identical output for the same seed, twice, and for temperature 0', async () => {
     const options = { maxTokens: 40, temperature: 0.9, seed: 11 };
     const a = await model.chat(planMessages, options);

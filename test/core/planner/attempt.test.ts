@@ -17,13 +17,16 @@ import type { ChatMessage, SamplingOptions } from '../../../api/types.ts';
 
 class AnswerModel implements ChatModel {
   seen: { messages: ChatMessage[]; options: GenerationOptions }[] = [];
-  constructor(private readonly answer: (messages: ChatMessage[]) => string) {}
+  constructor(
+    private readonly answer: (messages: ChatMessage[]) => string,
+    private readonly finishReason: GenerationResult['finishReason'] = 'stop',
+  ) {}
   describe() {
     return { id: 'local:answers', kind: 'local' as const };
   }
   async chat(messages: ChatMessage[], options: GenerationOptions = {}): Promise<GenerationResult> {
     this.seen.push({ messages, options });
-    return { text: this.answer(messages), tokens: 10, seconds: 0.01, finishReason: 'stop' };
+    return { text: this.answer(messages), tokens: 10, seconds: 0.01, finishReason: this.finishReason };
   }
   async dispose() {}
 }
@@ -139,5 +142,35 @@ describe('an attempt', () => {
     });
     expect(nan.failure).toMatchObject({ kind: 'stopped', message: /step 1: .*outside the panda workspace/ });
     expect(nan.episode.trace).toEqual([]);
+  });
+
+  it('names an answer cut off at the token limit "truncated", whatever broke after the cut', async () => {
+    const task = await findTask('pick_and_lift');
+    const cut = (text: string) => new AnswerModel(() => text, 'length');
+    const noBlockEnd = await runAttempt(task, 0, {
+      model: cut('The block is ahead.\n```python\nopen_gripper()\nmove_gripper([0.5, 0'),
+      format: 'code',
+    });
+    expect(noBlockEnd.failure).toMatchObject({ kind: 'truncated', message: /cut off at the token limit/ });
+    const halfPlan = await runAttempt(task, 0, {
+      model: cut('{"steps": [{"primitive": "open_gri'),
+      format: 'json',
+    });
+    expect(halfPlan.failure?.kind).toBe('truncated');
+    // The same broken answer, ended by the model itself, keeps its own reason.
+    const ended = await runAttempt(task, 0, {
+      model: new AnswerModel(() => '{"steps": [{"primitive": "open_gri'),
+      format: 'json',
+    });
+    expect(ended.failure?.kind).toBe('no-program');
+  });
+
+  it('asks for the answer length of the prompt template, and names the template it used', async () => {
+    const task = await findTask('reach_target');
+    const model = new AnswerModel(() => 'no');
+    const attempt = await runAttempt(task, 0, { model, format: 'code' });
+    expect(attempt.templateVersion).toBe('blazer-prompt-v2');
+    expect(model.seen[0].options.maxTokens).toBe(2048);
+    expect(model.seen[0].messages[1].content).toContain('# scene state v2');
   });
 });

@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { disposeResources } from '../../api/resources.ts';
 import type { IpcEventLike } from '../../main/ipc.ts';
 
+// A loaded machine (a CI runner, tests in parallel) may take seconds to load the lab's modules.
+const SLOW_MACHINE = { timeout: 15_000 };
+
 const fake = await vi.hoisted(async () => {
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
@@ -96,7 +99,7 @@ afterAll(() => disposeResources());
 describe('main/index.ts', async () => {
   await import('../../main/index.ts');
   const { state } = fake;
-  await vi.waitFor(() => expect(state.windows[0]?.urls).toEqual(['app://lab/index.html']));
+  await vi.waitFor(() => expect(state.windows[0]?.urls).toEqual(['app://lab/index.html']), SLOW_MACHINE);
 
   it('registers app:// as a standard, secure scheme and enables the sandbox before ready', () => {
     expect(state.schemes).toEqual([
@@ -132,7 +135,10 @@ describe('main/index.ts', async () => {
       isDestroyed: () => false,
     };
     call({ sender, senderFrame: { url: 'app://lab/index.html' } }, { id: 1, call: 'app.info', input: {} });
-    await vi.waitFor(() => expect(replies).toMatchObject([{ id: 1, result: { name: 'BLAZER Lab' } }]));
+    await vi.waitFor(
+      () => expect(replies).toMatchObject([{ id: 1, result: { name: 'BLAZER Lab' } }]),
+      SLOW_MACHINE,
+    );
     call({ sender, senderFrame: { url: 'https://evil.example/' } }, { id: 2, call: 'app.info', input: {} });
     expect(replies[1]).toMatchObject({ id: 2, error: { kind: 'forbidden' } });
     expect(warn).toHaveBeenCalledWith('BLAZER Lab: refused an api call from https://evil.example/');
@@ -157,7 +163,7 @@ describe('main/index.ts', async () => {
     const preventDefault = vi.fn();
     willQuit({ preventDefault });
     expect(preventDefault).toHaveBeenCalledOnce();
-    await vi.waitFor(() => expect(state.quits).toBe(1));
+    await vi.waitFor(() => expect(state.quits).toBe(1), SLOW_MACHINE);
     const again = vi.fn();
     willQuit({ preventDefault: again }); // the second time round the quit goes through
     expect(again).not.toHaveBeenCalled();

@@ -11,6 +11,9 @@ import { ipcTransport, type LabBridge as RendererLabBridge } from '../../rendere
 import { FakeIpcMain, FakeIpcRenderer, FakeSender, ipcEvent } from '../main/fakes.ts';
 import { tempDir } from '../helpers.ts';
 
+// A loaded machine (a CI runner, tests in parallel) may take seconds to load the lab's modules.
+const SLOW_MACHINE = { timeout: 15_000 };
+
 beforeAll(() => {
   process.env.BLAZER_LAB_HOME = tempDir();
 });
@@ -88,7 +91,10 @@ describe('the typed client over the bridge and registerApi', () => {
     const onEvent = vi.fn();
     const controller = new AbortController();
     const call = lab.call('models.test', { model: 'm', prompt: 'p' }, { onEvent, signal: controller.signal });
-    await vi.waitFor(() => expect(onEvent).toHaveBeenCalledWith({ type: 'model.text', text: 'thinking' }));
+    await vi.waitFor(
+      () => expect(onEvent).toHaveBeenCalledWith({ type: 'model.text', text: 'thinking' }),
+      SLOW_MACHINE,
+    );
     controller.abort();
     await expect(call).rejects.toMatchObject({ kind: 'stopped' });
   });

@@ -180,6 +180,11 @@ export function Simulator() {
             {failure?.kind === 'no-program' && (
               <span data-testid="attempt-failure">no program in the answer: {failure.message}</span>
             )}
+            {failure?.kind === 'truncated' && (
+              <span data-testid="attempt-failure">
+                {failure.message}: raise the answer limit or ask for a shorter answer
+              </span>
+            )}
             {outcome.program && !outcome.program.ok && (
               <span data-testid="program-error">
                 {outcome.program.message}

@@ -182,7 +182,7 @@ export function Simulator() {
             )}
             {failure?.kind === 'truncated' && (
               <span data-testid="attempt-failure">
-                {failure.message}: raise the answer limit or ask for a shorter answer
+                {failure.message}: the answer ran past what the prompt allows
               </span>
             )}
             {outcome.program && !outcome.program.ok && (

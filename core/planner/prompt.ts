@@ -56,8 +56,10 @@ const ROBOT_API_V2 = `You control a robot arm with a two-finger gripper above a 
   with "status" ("reached", "unreachable", "blocked", "timeout") and "message".
 - execute_trajectory(position, orientation): another name for move_gripper(position, yaw).
 - task_completed(): stop here; the task is done.
-The scene is readable as objects["name"] with .position (x, y, z of the centre of its box), .yaw and
-.size (l, w, h), and gripper with .position, .yaw and .opening. These are the values of the scene
+The scene is readable as objects["name"] with .position (x, y, z of the centre of its box), .yaw,
+.size (l, w, h), .colour, .slide (.direction, .moved, .travel) and .inside (.centre [x, y],
+.size [l, w], .floor, .rim), the last three None when the object has none; and as gripper with
+.position, .yaw, .opening, .widest and .fingertips_below. These are the values of the scene
 state below, read once before your program starts: they do not change while it runs, so work out
 where things are after you move them (a block you lifted by 0.15 m is 0.15 m higher). Only these
 modules may be imported: math, cmath, json, re, string, itertools, functools, operator,
@@ -71,11 +73,15 @@ The gripper: opening is the gap between the fingers (its widest is in the scene 
 fingertips reach about ${FINGERTIP_BELOW_GRIPPER} m below the point you move, and the fingers are about 0.05 m tall.
 Motion: each move_gripper is one smooth motion from rest to rest (minimum jerk in the arm's joints):
 a 0.01 m move takes about 0.4 s, a 0.2 m move 1 to 1.5 s, fastest midway, and the path between its
-start and end is not a straight line. To push, slide or drag something, move in steps of at most
+start and end is not a straight line: a long move, or one that turns the gripper a lot, can
+swing the hand 0.1 m or more off the line between them. To go from one place to another more than
+0.1 m away, or to turn the gripper by more than 1 radian, first rise straight up to 0.15 m above
+the tallest object on the way, move and turn there, then come straight down. To push, slide or drag something, move in steps of at most
 0.02 m, with the gripper closed, its fingertips just above the table (gripper z about 0.015) and
 its yaw = push angle + pi/2 (the closed fingers one behind the other; push angle = atan2(dy, dx)).
 Grasping: close the fingers across the object's narrower side: yaw = object yaw if w <= l, else
-object yaw + pi/2 (a drawer handle, a long bar along y: yaw pi/2). The narrower side must be
+object yaw + pi/2 (a drawer handle, a long bar along y: yaw pi/2); yaw and yaw + pi grasp the
+same way, so keep yaw between -pi/2 and pi/2 to turn the wrist less. The narrower side must be
 smaller than the widest opening. Grasp at the centre of the object, or ${TALL_GRASP_DEPTH} m below the top of an
 object taller than ${2 * TALL_GRASP_DEPTH} m. Open the gripper before moving down to a grasp, and approach and
 leave every grasp or release point from ${SAFE_HEIGHT} m straight above it.
@@ -83,7 +89,9 @@ Placing: release with the object's bottom ${RELEASE_CLEARANCE} m above the surfa
 surface z + (gripper z - object bottom z when you grasped it) + ${RELEASE_CLEARANCE}. On a block or platform the
 surface is its top (z + h/2). In a bin, box, pot or drawer the surface is its floor, "inside:
 floor z" in the scene state, at the "centre" given there; the rim ("rim z") is how high you must be
-to pass over it.
+to pass over it. When a container is deeper than the fingers are tall (rim z - floor z > 0.05 m),
+the hand would hit the rim: release with the object's bottom 0.02 m above the rim instead, and let
+it drop in.
 Drawers and buttons: "slides along -x: moved 0.140 of 0.160" means that part has moved 0.140 m from
 its rest position in the -x direction and can move 0.160 m in all. Pull a drawer open by its
 handle towards -x (towards the robot), push it closed towards +x. Press a button on the top of

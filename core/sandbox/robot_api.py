@@ -157,8 +157,22 @@ class _CappedOutput:
         pass
 
 
-SceneObject = _namedtuple("SceneObject", "name position yaw size")
-Gripper = _namedtuple("Gripper", "position yaw opening")
+Slide = _namedtuple("Slide", "direction moved travel")
+Inside = _namedtuple("Inside", "centre size floor rim")
+
+
+class SceneObject(_namedtuple("SceneObject", "name position yaw size")):
+    """A (name, position, yaw, size) tuple, as in scene state v1; scene state v2 adds .colour,
+    .slide and .inside (None when the object has none), outside the tuple so v1 programs that
+    unpack it run as they did."""
+
+    colour = slide = inside = None
+
+
+class Gripper(_namedtuple("Gripper", "position yaw opening")):
+    """A (position, yaw, opening) tuple; scene state v2 adds .widest and .fingertips_below."""
+
+    widest = fingertips_below = None
 
 _REMOVED_BUILTINS = {
     "open", "input", "breakpoint", "help", "exit", "quit", "compile", "exec", "eval", "globals",
@@ -191,12 +205,30 @@ def _short(text):
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
+def _scene_object(o):
+    obj = SceneObject(o["name"], tuple(o["position"]), o["yaw"], tuple(o["size"]))
+    if "colour" in o:
+        obj.colour = o["colour"]
+    if "slide" in o:
+        s = o["slide"]
+        obj.slide = Slide(s["direction"], s["moved"], s["travel"])
+    if "inside" in o:
+        i = o["inside"]
+        obj.inside = Inside(tuple(i["centre"]), tuple(i["size"]), i["floor"], i["rim"])
+    return obj
+
+
 def _scene(state):
-    objects = _ReadOnly({
-        o["name"]: SceneObject(o["name"], tuple(o["position"]), o["yaw"], tuple(o["size"])) for o in state["objects"]
-    })
+    objects = _ReadOnly({o["name"]: _scene_object(o) for o in state["objects"]})
     g = state.get("gripper")
-    return objects, (Gripper(tuple(g["position"]), g["yaw"], g["opening"]) if g else None)
+    gripper = None
+    if g:
+        gripper = Gripper(tuple(g["position"]), g["yaw"], g["opening"])
+        if "maxOpening" in g:
+            gripper.widest = g["maxOpening"]
+        if "fingertipsBelow" in g:
+            gripper.fingertips_below = g["fingertipsBelow"]
+    return objects, gripper
 
 
 def _compile(source):

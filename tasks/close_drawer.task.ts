@@ -1,7 +1,7 @@
 // Close a drawer (RLBench close_drawer): the drawer starts open; grasp its handle from above and
 // push it back into the cabinet.
 import { defineTask } from '../core/tasks/types.ts';
-import { drawerXml, DRAWER } from '../core/tasks/scene-kit.ts';
+import { drawerXml } from '../core/tasks/scene-kit.ts';
 import { fail, pass } from '../core/tasks/checks.ts';
 import { uniform } from '../core/random.ts';
 import { pullHandle } from '../core/tasks/drawer-skills.ts';
@@ -38,9 +38,8 @@ export default defineTask<{ cabinet: [number, number]; openBy: number }>({
   },
   solve(robot, state) {
     const handle = state.objects.find((o) => o.name === 'cabinet_handle')!;
-    const cabinet = state.objects.find((o) => o.name === 'cabinet')!; // box spans back wall to handle
-    const back = cabinet.position[0] + cabinet.size[0] / 2;
-    const closedHandleX = back - DRAWER.depth - DRAWER.handleOffset;
-    pullHandle(robot, handle.position, closedHandleX - handle.position[0]);
+    const drawer = state.objects.find((o) => o.name === 'cabinet_drawer')!;
+    // It slides along -x and has moved slide.moved out: push the handle back (+x) by that much.
+    pullHandle(robot, handle.position, drawer.slide!.moved);
   },
 });

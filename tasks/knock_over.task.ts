@@ -1,9 +1,9 @@
 // Knock over a tall block standing on the table (in the spirit of RLBench's contact tasks such
-// as slide_block_to_target): sweep the closed gripper through it at two thirds of its height.
+// as slide_block_to_target): sweep the closed gripper through it, its fingers just below its top.
 import { defineTask } from '../core/tasks/types.ts';
 import { block, placeApart, WORKSPACES, COLOUR_NAMES, type Colour } from '../core/tasks/scene-kit.ts';
 import { fail, pass } from '../core/tasks/checks.ts';
-import { SAFE_HEIGHT } from '../core/sim/skills.ts';
+import { FINGER_HEIGHT, SAFE_HEIGHT } from '../core/sim/skills.ts';
 import { pickOne, uniform } from '../core/random.ts';
 
 export const TALL = { edge: 0.04, height: 0.16, mass: 0.1 };
@@ -45,10 +45,12 @@ export default defineTask<{ colour: Colour }>({
   solve(robot, state) {
     const object = state.objects.find((o) => o.name === 'tall_block')!;
     const [x, y, z] = object.position;
-    const height = z - object.size[2] / 2 + (2 / 3) * object.size[2];
-    // Sweep away from the robot along +x. Yaw 0 turns the hand's long side (19 cm, along the jaws'
-    // closing axis) across the sweep, so its underside (below the block's top) does not land on it.
-    const yaw = 0;
+    const top = z + object.size[2] / 2;
+    // Sweep away from the robot along +x: push angle 0, so yaw = 0 + pi/2 (the closed fingers one
+    // behind the other). Push high, with the fingers (about 0.05 m tall, their tips fingertipsBelow
+    // under the gripper point) just below the block's top, so the hand above them clears it.
+    const yaw = Math.PI / 2;
+    const height = top - FINGER_HEIGHT + state.gripper!.fingertipsBelow! + 0.01;
     const start = x - 0.08;
     const end = x + 0.06;
     robot.close_gripper();

@@ -1,6 +1,6 @@
 // Open a drawer (RLBench open_drawer): grasp the handle from above and pull it towards the robot.
 import { defineTask } from '../core/tasks/types.ts';
-import { drawerXml, DRAWER } from '../core/tasks/scene-kit.ts';
+import { drawerXml } from '../core/tasks/scene-kit.ts';
 import { fail, pass } from '../core/tasks/checks.ts';
 import { uniform } from '../core/random.ts';
 import { pullHandle } from '../core/tasks/drawer-skills.ts';
@@ -27,6 +27,8 @@ export default defineTask<{ cabinet: [number, number] }>({
   },
   solve(robot, state) {
     const handle = state.objects.find((o) => o.name === 'cabinet_handle')!;
-    pullHandle(robot, handle.position, -(DRAWER.travel - 0.02));
+    const { moved, travel } = state.objects.find((o) => o.name === 'cabinet_drawer')!.slide!;
+    // Pull towards -x to 2 cm short of the end of its travel, not into the stop.
+    pullHandle(robot, handle.position, -(travel - moved - 0.02));
   },
 });

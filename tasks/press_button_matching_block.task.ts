@@ -1,7 +1,7 @@
 // HELD OUT. Press the button whose colour matches a block's. Composes reading an object's attribute
-// (the block's colour, from its name) with pressing one of several buttons; the button to press is
-// never named in the instruction. Mirrors the paper's out-of-distribution "put the cup on the
-// coloured object" (choose a target by matching a colour) with the press skill in place of place.
+// (the block's colour, in the scene state) with pressing one of several buttons; the button to
+// press is never named in the instruction. Mirrors the paper's out-of-distribution "put the cup on
+// the coloured object" (choose a target by matching a colour) with the press skill in place of place.
 import { defineTask } from '../core/tasks/types.ts';
 import {
   block,
@@ -20,8 +20,6 @@ import {
   recordedPresses,
 } from '../core/tasks/button-memory.ts';
 import { pickOne, shuffled, uniform } from '../core/random.ts';
-
-const PRESS_DEPTH = 0.012; // metres the solver pushes the cap down (travel 0.015)
 
 interface Params {
   colour: Colour;
@@ -72,8 +70,9 @@ export default defineTask<Params>({
     return pass(`${colour}_button was pressed and no other`);
   },
   solve(robot, state) {
-    // The block's colour is the first word of its name; the matching button is "<colour>_button".
-    const blockName = state.objects.find((o) => o.name.endsWith('_block'))!.name;
-    pressButton(robot, state, `${blockName.split('_')[0]}_button`, PRESS_DEPTH);
+    // The button coloured like the block: its cap is the other object of the block's colour.
+    const block = state.objects.find((o) => o.name.endsWith('_block'))!;
+    const cap = state.objects.find((o) => o !== block && o.colour === block.colour)!;
+    pressButton(robot, state, cap.name.replace(/_cap$/, ''));
   },
 });

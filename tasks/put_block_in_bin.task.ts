@@ -5,7 +5,7 @@ import { insideContainer } from '../core/tasks/checks.ts';
 import { pickAndPlace } from '../core/sim/skills.ts';
 import { pickOne, uniform } from '../core/random.ts';
 
-export const BIN = { inner: 0.12, wall: 0.05, floor: 0.004 };
+export const BIN = { inner: 0.12, wall: 0.05 };
 
 export default defineTask<{ colour: Colour; edge: number; bin: [number, number] }>({
   id: 'put_block_in_bin',
@@ -34,7 +34,7 @@ export default defineTask<{ colour: Colour; edge: number; bin: [number, number] 
   },
   solve(robot, state, { colour }) {
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;
-    const bin = state.objects.find((o) => o.name === 'bin')!;
-    pickAndPlace(robot, object, [bin.position[0], bin.position[1]], BIN.floor);
+    const { inside } = state.objects.find((o) => o.name === 'bin')!;
+    pickAndPlace(robot, object, inside!.centre, inside!.floor);
   },
 });

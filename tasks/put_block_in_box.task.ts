@@ -11,14 +11,11 @@ import {
   type Point2,
 } from '../core/tasks/scene-kit.ts';
 import { insideContainer } from '../core/tasks/checks.ts';
-import { pick } from '../core/sim/skills.ts';
+import { pick, SAFE_HEIGHT } from '../core/sim/skills.ts';
 import { pickOne, uniform } from '../core/random.ts';
 
 export const BOX = { inner: 0.075, wall: 0.09 };
-/**
- * Release with the gripper point just above the rim: the open jaws (8 cm) are wider than the box
- * (7.5 cm), so opening them inside catches the walls; the block drops the last few centimetres.
- */
+/** How far above the box's rim the fingertips are when the solver lets go of the block. */
 const RELEASE_ABOVE_RIM = 0.005;
 
 export default defineTask<{ colour: Colour; edge: number; box: Point2 }>({
@@ -49,13 +46,16 @@ export default defineTask<{ colour: Colour; edge: number; box: Point2 }>({
   },
   solve(robot, state, { colour }) {
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;
-    const box = state.objects.find((o) => o.name === 'box')!;
-    const [x, y] = box.position;
-    const rim = box.position[2] + box.size[2] / 2;
+    const { inside } = state.objects.find((o) => o.name === 'box')!;
+    // The gripper's widest opening (0.080) is more than the box's free space (0.075), so opening
+    // the jaws inside it catches the walls: let go with the fingertips just above the rim instead
+    // and let the block drop in.
+    const [x, y] = inside!.centre;
+    const release = inside!.rim + state.gripper!.fingertipsBelow! + RELEASE_ABOVE_RIM;
     pick(robot, object);
-    robot.move_gripper([x, y, rim + 0.1], object.yaw);
-    robot.move_gripper([x, y, rim + RELEASE_ABOVE_RIM], object.yaw);
+    robot.move_gripper([x, y, release + SAFE_HEIGHT], object.yaw);
+    robot.move_gripper([x, y, release], object.yaw);
     robot.open_gripper();
-    robot.move_gripper([x, y, rim + 0.1], object.yaw);
+    robot.move_gripper([x, y, release + SAFE_HEIGHT], object.yaw);
   },
 });

@@ -59,6 +59,7 @@ export default defineTask<Params>({
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;
     const bins = state.objects.filter((o) => o.name === 'bin_a' || o.name === 'bin_b');
     bins.sort((a, b) => horizontal(a.position, object.position) - horizontal(b.position, object.position));
-    pickAndPlace(robot, object, [bins[0].position[0], bins[0].position[1]], BIN.floor);
+    const { inside } = bins[0];
+    pickAndPlace(robot, object, inside!.centre, inside!.floor);
   },
 });

@@ -6,8 +6,6 @@ import { all, fail, insideSquare, pass } from '../core/tasks/checks.ts';
 import { pickAndPlace } from '../core/sim/skills.ts';
 import { pickOne, uniform } from '../core/random.ts';
 
-const TRAY_FLOOR_TOP = DRAWER.trayFloor + 0.01; // the tray's bottom plate is 1 cm thick
-
 export default defineTask<{ colour: Colour; edge: number; cabinet: [number, number]; openBy: number }>({
   id: 'put_block_in_drawer',
   title: 'Put the block in the drawer',
@@ -51,12 +49,7 @@ export default defineTask<{ colour: Colour; edge: number; cabinet: [number, numb
   },
   solve(robot, state, { colour }) {
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;
-    const cabinet = state.objects.find((o) => o.name === 'cabinet')!;
-    const drawer = state.objects.find((o) => o.name === 'cabinet_drawer')!;
-    // The drawer's box runs from its handle to the tray's back wall; the cabinet's from there to its back.
-    const trayBackInside = drawer.position[0] + drawer.size[0] / 2 - 0.01;
-    const cabinetFront = cabinet.position[0] + cabinet.size[0] / 2 - DRAWER.depth;
-    const x = (trayBackInside - DRAWER.trayInner + cabinetFront) / 2; // middle of the part outside
-    pickAndPlace(robot, object, [x, drawer.position[1]], TRAY_FLOOR_TOP);
+    const { inside } = state.objects.find((o) => o.name === 'cabinet_drawer')!;
+    pickAndPlace(robot, object, inside!.centre, inside!.floor);
   },
 });

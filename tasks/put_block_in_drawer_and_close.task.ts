@@ -19,7 +19,6 @@ import { pullHandle } from '../core/tasks/drawer-skills.ts';
 import { pickOne, uniform } from '../core/random.ts';
 
 export const CLOSED_WITHIN = 0.02; // metres the drawer may still stick out
-const OPEN_BY = DRAWER.travel - 0.02; // how far the solver pulls it out
 const TRAY_FLOOR_THICKNESS = 0.01;
 
 interface Params {
@@ -71,12 +70,14 @@ export default defineTask<Params>({
     const object = state.objects.find((o) => o.name === `${colour}_block`)!;
     const handle = state.objects.find((o) => o.name === 'cabinet_handle')!.position;
     const drawer = state.objects.find((o) => o.name === 'cabinet_drawer')!;
-    pullHandle(robot, handle, -OPEN_BY);
-    // The tray sits at the back of the drawer's box (the handle sticks out in front).
-    const trayX = drawer.position[0] + drawer.size[0] / 2 - DRAWER.trayInner / 2 - 0.01 - OPEN_BY;
-    const floorTop = drawer.position[2] - drawer.size[2] / 2 + TRAY_FLOOR_THICKNESS;
+    const { moved, travel } = drawer.slide!;
+    const { centre, floor } = drawer.inside!;
+    // Pull it open (-x) to 2 cm short of the end of its travel; the tray moves with it.
+    const openBy = travel - moved - 0.02;
+    pullHandle(robot, handle, -openBy);
     pick(robot, object);
-    place(robot, object, [trayX, drawer.position[1]], floorTop);
-    pullHandle(robot, [handle[0] - OPEN_BY, handle[1], handle[2]], OPEN_BY + 0.01);
+    place(robot, object, [centre[0] - openBy, centre[1]], floor);
+    // Push it back (+x) all the way it is out now, and 1 cm more to be sure it is shut.
+    pullHandle(robot, [handle[0] - openBy, handle[1], handle[2]], moved + openBy + 0.01);
   },
 });

@@ -74,6 +74,6 @@ export default defineTask<Params>({
     // Left is +y: the bin with the larger y is the left one.
     bins.sort((a, b) => b.position[1] - a.position[1]);
     const bin = side === 'left' ? bins[0] : bins[1];
-    pickAndPlace(robot, object, [bin.position[0], bin.position[1]], BIN.floor);
+    pickAndPlace(robot, object, bin.inside!.centre, bin.inside!.floor);
   },
 });

@@ -9,8 +9,6 @@ import { shuffled, uniform } from '../core/random.ts';
 export const PAD = 0.12;
 const COLOURS = ['red', 'blue'] as const;
 const BLOCKS = COLOURS.flatMap((c) => [`${c}_block_1`, `${c}_block_2`]);
-/** Where the two blocks go on a pad: side by side along x, 7 cm apart. */
-const SLOT = 0.035;
 
 export default defineTask<{ red_pad: [number, number]; blue_pad: [number, number]; edge: number }>({
   id: 'sort_blocks_by_colour',
@@ -62,14 +60,17 @@ export default defineTask<{ red_pad: [number, number]; blue_pad: [number, number
     );
   },
   solve(robot, state) {
-    for (const colour of COLOURS) {
-      const target = state.objects.find((o) => o.name === `${colour}_pad`)!;
-      [1, 2].forEach((k) => {
-        const object = state.objects.find((o) => o.name === `${colour}_block_${k}`)!;
-        // Grasp across the faces nearest to yaw 0 and put the block down turned to yaw 0, so the
-        // open jaws (closing along y) stay clear of the block already on the pad (along x).
+    const pads = state.objects.filter((o) => o.name.endsWith('_pad'));
+    for (const target of pads) {
+      const blocks = state.objects.filter((o) => o.colour === target.colour && o !== target);
+      blocks.forEach((object, k) => {
+        // A cube looks the same turned by a quarter turn: grasp across the faces nearest to yaw 0
+        // and put the block down turned to yaw 0, so the open jaws (closing along y) stay clear of
+        // the block already on the pad (side by side along x).
         const yaw = object.yaw - (Math.PI / 2) * Math.round(object.yaw / (Math.PI / 2));
-        const x = target.position[0] + (k === 1 ? -SLOT : SLOT);
+        // Two blocks side by side along x, each half a block (plus 1.5 cm) from the pad's centre.
+        const slot = object.size[0] / 2 + 0.015;
+        const x = target.position[0] + (k === 0 ? -slot : slot);
         pick(robot, object, yaw);
         place(robot, { ...object, yaw }, [x, target.position[1]], target.position[2] + target.size[2] / 2, 0);
       });

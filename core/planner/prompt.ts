@@ -4,7 +4,13 @@
 // prompts can be rebuilt exactly (v1 is the paper's; v2 says what v1 left a model to guess).
 import { formatSceneState, sceneStateAs } from '../sim/scene-state.ts';
 import type { ChatMessage, ProgramFormat, SceneState } from '../../api/types.ts';
-import { SAFE_HEIGHT, RELEASE_CLEARANCE, TALL_GRASP_DEPTH, FINGERTIP_BELOW_GRIPPER } from '../sim/skills.ts';
+import {
+  SAFE_HEIGHT,
+  RELEASE_CLEARANCE,
+  TALL_GRASP_DEPTH,
+  FINGERTIP_BELOW_GRIPPER,
+  FINGER_HEIGHT,
+} from '../sim/skills.ts';
 
 export type PromptTemplateVersion = 'blazer-prompt-v1' | 'blazer-prompt-v2';
 /** The template new attempts and generation runs use. */
@@ -70,7 +76,7 @@ Positions are centres of objects' boxes in metres; sizes are full lengths (l alo
 x, w along its own y, h up). Colour words in the task are the objects' colours (the scene state
 lists "colour" for each coloured object); "cube" means block.
 The gripper: opening is the gap between the fingers (its widest is in the scene state); the
-fingertips reach about ${FINGERTIP_BELOW_GRIPPER} m below the point you move, and the fingers are about 0.05 m tall.
+fingertips reach about ${FINGERTIP_BELOW_GRIPPER} m below the point you move, and the fingers are about ${FINGER_HEIGHT} m tall.
 Motion: each move_gripper is one smooth motion from rest to rest (minimum jerk in the arm's joints):
 a 0.01 m move takes about 0.4 s, a 0.2 m move 1 to 1.5 s, fastest midway, and the path between its
 start and end is not a straight line: a long move, or one that turns the gripper a lot, can
@@ -89,7 +95,7 @@ Placing: release with the object's bottom ${RELEASE_CLEARANCE} m above the surfa
 surface z + (gripper z - object bottom z when you grasped it) + ${RELEASE_CLEARANCE}. On a block or platform the
 surface is its top (z + h/2). In a bin, box, pot or drawer the surface is its floor, "inside:
 floor z" in the scene state, at the "centre" given there; the rim ("rim z") is how high you must be
-to pass over it. When a container is deeper than the fingers are tall (rim z - floor z > 0.05 m),
+to pass over it. When a container is deeper than the fingers are tall (rim z - floor z > ${FINGER_HEIGHT} m),
 the hand would hit the rim: release with the object's bottom 0.02 m above the rim instead, and let
 it drop in.
 Drawers and buttons: "slides along -x: moved 0.140 of 0.160" means that part has moved 0.140 m from

@@ -63,15 +63,15 @@ export function pickAndPlace(
 }
 
 /**
- * Push an object along the table from where it is to `to` with the closed gripper held `height`
- * above the table, in short straight segments so the fingertips stay low.
+ * Push an object along the table from where it is to `to` as the prompt says: the gripper closed,
+ * held `height` above the table, yaw = push angle + pi/2, in straight steps of at most `segment`.
  */
 export function push(
   robot: Robot,
   object: ObjectState,
   to: readonly [number, number],
   height = 0.015,
-  segment = 0.03,
+  segment = 0.02,
 ): void {
   const [x, y] = object.position;
   const dx = to[0] - x;
@@ -82,10 +82,11 @@ export function push(
   // Jaws closing along the push: the closed fingers, one behind the other, give a narrow front
   // and the hand's long side stays in line with the path instead of sweeping across it.
   const yaw = Math.atan2(uy, ux) + Math.PI / 2;
-  const back = Math.max(object.size[0], object.size[1]) / 2 + 0.03;
+  const half = Math.max(object.size[0], object.size[1]) / 2;
+  const back = half + 0.03;
   const start: [number, number] = [x - ux * back, y - uy * back];
-  // Push until the gripper's front reaches the object's far side at the target.
-  const travel = distance + back - Math.max(object.size[0], object.size[1]) / 2 - 0.012;
+  // Push until the gripper is where the object's near side is once it sits at the target.
+  const travel = distance + back - half;
   robot.close_gripper();
   robot.move_gripper([start[0], start[1], height + SAFE_HEIGHT], yaw);
   robot.move_gripper([start[0], start[1], height], yaw);
@@ -100,6 +101,8 @@ export function push(
 
 /** How far the closed fingertips reach below the gripper point (the point move_gripper places). */
 export const FINGERTIP_BELOW_GRIPPER = 0.01;
+/** About how tall the fingers are (the prompt's figure): the hand starts this far above their tips. */
+export const FINGER_HEIGHT = 0.05;
 
 /** Press straight down on a point (the top of a button) so the fingertips go `depth` below it. */
 export function press(robot: Robot, top: readonly [number, number, number], depth: number): void {

@@ -65,9 +65,12 @@ export function deepestPress(memory: TaskMemory, button: string): number {
   return buttonMemory(memory).deepest[button] ?? 0;
 }
 
-/** Press a button straight down on the top of its cap, from the initial scene state. */
-export function pressButton(robot: Robot, state: SceneState, button: string, depth = 0.013): void {
+/**
+ * Press a button straight down on the top of its cap, from the initial scene state: by the cap's
+ * travel (its slide in the scene state), unless a depth is given.
+ */
+export function pressButton(robot: Robot, state: SceneState, button: string, depth?: number): void {
   const cap = state.objects.find((o) => o.name === `${button}_cap`)!;
   const [x, y, z] = cap.position;
-  press(robot, [x, y, z + cap.size[2] / 2], depth);
+  press(robot, [x, y, z + cap.size[2] / 2], depth ?? cap.slide!.travel);
 }

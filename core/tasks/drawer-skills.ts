@@ -2,7 +2,7 @@
 // jaws closing along x, slide it along x in short segments, let go and leave upwards.
 import { SAFE_HEIGHT, type Robot } from '../sim/skills.ts';
 
-const SEGMENT = 0.04;
+const SEGMENT = 0.02; // the prompt: slide or drag something in steps of at most 0.02 m
 const ACROSS_X = Math.PI / 2; // jaws close along world x to straddle a bar that runs along y
 
 /** Move a drawer handle at `handle` by `dx` metres along x (negative: towards the robot, opening). */

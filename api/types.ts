@@ -26,6 +26,8 @@ export interface ObjectState {
   slide?: { direction: string; moved: number; travel: number };
   /** Scene state v2: a container's free space (from its `<name>_inside` box site). */
   inside?: { centre: [number, number]; size: [number, number]; floor: number; rim: number };
+  /** Scene state v2: the part to grasp the object by (a lid's knob), from its `<name>_handle` box site. */
+  handle?: { centre: Vec3; size: Vec3 };
 }
 
 export interface GripperState {

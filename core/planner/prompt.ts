@@ -63,10 +63,11 @@ const ROBOT_API_V2 = `You control a robot arm with a two-finger gripper above a 
 - execute_trajectory(position, orientation): another name for move_gripper(position, yaw).
 - task_completed(): stop here; the task is done.
 The scene is readable as objects["name"] with .position (x, y, z of the centre of its box), .yaw,
-.size (l, w, h), .colour, .slide (.direction, .moved, .travel) and .inside (.centre [x, y],
-.size [l, w], .floor, .rim), the last three None when the object has none; and as gripper with
-.position, .yaw, .opening, .widest and .fingertips_below. These are the values of the scene
-state below, read once before your program starts: they do not change while it runs, so work out
+.size (l, w, h), .colour, .slide (.direction, .moved, .travel), .inside (.centre [x, y],
+.size [l, w], .floor, .rim) and .handle (.centre, .size), the last four None when the object has
+none; and as gripper with .position, .yaw, .opening, .widest and .fingertips_below. These are the
+values of the scene state below, read once before your program starts: they do not change while
+it runs, so work out
 where things are after you move them (a block you lifted by 0.15 m is 0.15 m higher). Only these
 modules may be imported: math, cmath, json, re, string, itertools, functools, operator,
 collections, heapq, bisect, copy, statistics, fractions, decimal, numbers, typing, dataclasses, enum.`;
@@ -88,9 +89,10 @@ its yaw = push angle + pi/2 (the closed fingers one behind the other; push angle
 Grasping: close the fingers across the object's narrower side: yaw = object yaw if w <= l, else
 object yaw + pi/2 (a drawer handle, a long bar along y: yaw pi/2); yaw and yaw + pi grasp the
 same way, so keep yaw between -pi/2 and pi/2 to turn the wrist less. The narrower side must be
-smaller than the widest opening. Grasp at the centre of the object, or ${TALL_GRASP_DEPTH} m below the top of an
-object taller than ${2 * TALL_GRASP_DEPTH} m. Open the gripper before moving down to a grasp, and approach and
-leave every grasp or release point from ${SAFE_HEIGHT} m straight above it.
+smaller than the widest opening. An object with a handle (a lid's knob: "handle" in the scene
+state) is grasped by its handle, at the handle's centre, by the same rules. Grasp any other object
+at its centre, or ${TALL_GRASP_DEPTH} m below the top of an object taller than ${2 * TALL_GRASP_DEPTH} m.
+Open the gripper before moving down to a grasp, and approach and leave every grasp or release point from ${SAFE_HEIGHT} m straight above it.
 Placing: release with the object's bottom ${RELEASE_CLEARANCE} m above the surface it goes on: gripper z =
 surface z + (gripper z - object bottom z when you grasped it) + ${RELEASE_CLEARANCE}. On a block or platform the
 surface is its top (z + h/2). In a bin, box, pot or drawer the surface is its floor, "inside:

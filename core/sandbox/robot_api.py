@@ -159,14 +159,15 @@ class _CappedOutput:
 
 Slide = _namedtuple("Slide", "direction moved travel")
 Inside = _namedtuple("Inside", "centre size floor rim")
+Handle = _namedtuple("Handle", "centre size")
 
 
 class SceneObject(_namedtuple("SceneObject", "name position yaw size")):
     """A (name, position, yaw, size) tuple, as in scene state v1; scene state v2 adds .colour,
-    .slide and .inside (None when the object has none), outside the tuple so v1 programs that
-    unpack it run as they did."""
+    .slide, .inside and .handle (None when the object has none), outside the tuple so v1 programs
+    that unpack it run as they did."""
 
-    colour = slide = inside = None
+    colour = slide = inside = handle = None
 
 
 class Gripper(_namedtuple("Gripper", "position yaw opening")):
@@ -215,6 +216,8 @@ def _scene_object(o):
     if "inside" in o:
         i = o["inside"]
         obj.inside = Inside(tuple(i["centre"]), tuple(i["size"]), i["floor"], i["rim"])
+    if "handle" in o:
+        obj.handle = Handle(tuple(o["handle"]["centre"]), tuple(o["handle"]["size"]))
     return obj
 
 

@@ -82,6 +82,7 @@ export function formatSceneState(state: SceneState): string {
       const i = o.inside;
       line += `; inside: floor z ${num(i.floor)}, rim z ${num(i.rim)}, centre ${vec(i.centre)}, free space ${vec(i.size)}`;
     }
+    if (o.handle) line += `; handle: centre ${vec(o.handle.centre)}, size ${vec(o.handle.size)}`;
     lines.push(line);
   }
   if (state.gripper) lines.push(gripperLine(state.gripper));
@@ -99,8 +100,11 @@ function gripperLine(g: GripperState): string {
 }
 
 /** What version 2 adds to an object: its colour, its slide, its inside. */
-function objectDetails(sim: Simulation, body: number): Pick<ObjectState, 'colour' | 'slide' | 'inside'> {
-  const details: Pick<ObjectState, 'colour' | 'slide' | 'inside'> = {};
+function objectDetails(
+  sim: Simulation,
+  body: number,
+): Pick<ObjectState, 'colour' | 'slide' | 'inside' | 'handle'> {
+  const details: Pick<ObjectState, 'colour' | 'slide' | 'inside' | 'handle'> = {};
   const { model } = sim;
   const firstGeom = model.body_geomadr[body];
   if (model.body_geomnum[body] > 0 && firstGeom >= 0) {
@@ -115,6 +119,8 @@ function objectDetails(sim: Simulation, body: number): Pick<ObjectState, 'colour
   if (slide) details.slide = slide;
   const inside = insideOf(sim, body);
   if (inside) details.inside = inside;
+  const handle = handleOf(sim, body);
+  if (handle) details.handle = handle;
   return details;
 }
 
@@ -140,13 +146,34 @@ function axisName(axis: number[]): string {
   return `${axis[k] > 0 ? '+' : '-'}${'xyz'[k]}`;
 }
 
+/** A box site `<body>_<role>` of the body: its world centre and half sizes (sites do not collide). */
+function boxSite(
+  sim: Simulation,
+  body: number,
+  role: string,
+): { centre: number[]; half: number[] } | undefined {
+  const { model, data } = sim;
+  const site = sim.id('site', `${sim.name('body', body)}_${role}`);
+  if (site < 0 || model.site_bodyid[site] !== body || model.site_type[site] !== BOX_SITE) return undefined;
+  return {
+    centre: [...data.site_xpos.subarray(3 * site, 3 * site + 3)],
+    half: [...model.site_size.subarray(3 * site, 3 * site + 3)],
+  };
+}
+
+/** The part an object is grasped by (a lid's knob), declared by a box site `<body>_handle`. */
+function handleOf(sim: Simulation, body: number): ObjectState['handle'] {
+  const site = boxSite(sim, body, 'handle');
+  if (!site) return undefined;
+  return { centre: site.centre.map(round) as Vec3, size: site.half.map((h) => round(2 * h)) as Vec3 };
+}
+
 /** A container's free space, declared by a box site named `<body>_inside` in the body. */
 function insideOf(sim: Simulation, body: number): ObjectState['inside'] {
-  const { model, data } = sim;
-  const site = sim.id('site', `${sim.name('body', body)}_inside`);
-  if (site < 0 || model.site_bodyid[site] !== body || model.site_type[site] !== BOX_SITE) return undefined;
-  const half = model.site_size.subarray(3 * site, 3 * site + 3);
-  const [x, y, z] = data.site_xpos.subarray(3 * site, 3 * site + 3);
+  const site = boxSite(sim, body, 'inside');
+  if (!site) return undefined;
+  const { half } = site;
+  const [x, y, z] = site.centre;
   return {
     centre: [round(x), round(y)],
     size: [round(2 * half[0]), round(2 * half[1])],

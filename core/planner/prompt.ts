@@ -15,10 +15,6 @@ import {
 export type PromptTemplateVersion = 'blazer-prompt-v1' | 'blazer-prompt-v2';
 /** The template new attempts and generation runs use. */
 export const PROMPT_TEMPLATE_VERSION: PromptTemplateVersion = 'blazer-prompt-v2';
-export const PROMPT_TEMPLATE_VERSIONS: readonly PromptTemplateVersion[] = [
-  'blazer-prompt-v1',
-  'blazer-prompt-v2',
-];
 
 export interface FewShotExample {
   instruction: string;

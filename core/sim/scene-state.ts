@@ -1,7 +1,7 @@
 // The paper's textual environment state: for each object its name, centre position, yaw and size
 // (l, w, h), plus the gripper's pose and opening. The text layout is versioned because prompts
 // and stored attempts depend on it. Version 2 adds what a model otherwise had to guess: colours,
-// how far a drawer or button has slid, a container's inside, and the gripper's reach. Both
+// how far a drawer or button has slid, a container's inside, a handle, and the gripper's reach. Both
 // versions give every object the same box, so a program reads the same numbers under either.
 import type { GripperState, ObjectState, SceneState } from '../../api/types.ts';
 import type { Simulation } from './simulation.ts';
@@ -12,7 +12,6 @@ import { colourName } from './colours.ts';
 
 /** The newest layout; stored attempts keep the version their prompt used. */
 export const SCENE_STATE_VERSION = 2;
-export const SCENE_STATE_VERSIONS = [1, 2] as const;
 
 /** Bodies that are scenery, not task objects. */
 const SCENERY = new Set(['table', 'world']);
@@ -99,7 +98,7 @@ function gripperLine(g: GripperState): string {
   return line;
 }
 
-/** What version 2 adds to an object: its colour, its slide, its inside. */
+/** What version 2 adds to an object: its colour, its slide, its inside, its handle. */
 function objectDetails(
   sim: Simulation,
   body: number,

@@ -19,17 +19,11 @@ const DECIMALS = 3;
 const SLIDE_JOINT = 2; // mjJNT_SLIDE
 const BOX_SITE = 6; // mjGEOM_BOX
 
-export function readSceneState(
-  sim: Simulation,
-  arm?: Arm,
-  version: number = SCENE_STATE_VERSION,
-): SceneState {
+/** The state in the newest layout; sceneStateAs gives an older one from it. */
+export function readSceneState(sim: Simulation, arm?: Arm): SceneState {
   const state: SceneState = {
-    version,
-    objects: objectBodies(sim, arm).map((b) => ({
-      ...objectState(sim, b),
-      ...(version >= 2 ? objectDetails(sim, b) : {}),
-    })),
+    version: SCENE_STATE_VERSION,
+    objects: objectBodies(sim, arm).map((b) => ({ ...objectState(sim, b), ...objectDetails(sim, b) })),
   };
   if (arm) {
     const pose = arm.pose();
@@ -37,7 +31,7 @@ export function readSceneState(
       position: pose.position.map(round) as Vec3,
       yaw: round(pose.yaw),
       opening: round(pose.opening),
-      ...(version >= 2 ? gripperReach(sim, arm) : {}),
+      ...gripperReach(sim, arm),
     };
   }
   return state;

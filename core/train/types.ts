@@ -1,0 +1,66 @@
+// What every trainer shares: a training request (JSONL files written from a training set, a base
+// model, hyper-parameters, where to write), live progress, and what comes out (a GGUF LoRA file, or
+// a remote model id). The built-in trainer, the local command and the OpenAI-compatible API all sit
+// behind the Trainer interface, so the CLI, the api and the Train screen drive them the same way.
+
+export type TrainerKind = 'builtin' | 'command' | 'openai';
+export type TrainMethod = 'supervised' | 'dpo';
+
+export interface Hyperparameters {
+  /** Passes over the training file. */
+  epochs: number;
+  /** Learning rate (the built-in and command trainers); the OpenAI API takes a multiplier instead. */
+  learningRate: number;
+  /** Examples per optimizer step. */
+  batchSize: number;
+  /** LoRA rank r and alpha (the delta is alpha / r * B A). */
+  rank: number;
+  alpha: number;
+  /** Stop after this many optimizer steps (0: no limit besides epochs). */
+  maxSteps?: number;
+  /** Stop after this many seconds of training (0 or absent: no limit). */
+  maxSeconds?: number;
+  /** Random seed for initialisation and example order. */
+  seed?: number;
+}
+
+export interface TrainRequest {
+  method: TrainMethod;
+  /** OpenAI chat JSONL (supervised) or DPO JSONL (dpo). */
+  trainFile: string;
+  validationFile?: string;
+  /** The base model: a GGUF path for local trainers, a model id for a remote API. */
+  baseModel: string;
+  /** A folder the trainer owns: logs, checkpoints, the adapter. */
+  outDir: string;
+  hyper: Hyperparameters;
+  onProgress?: (progress: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Training loss of the last step (mean cross-entropy per answer token). */
+  loss: number;
+  validLoss?: number;
+  tokensPerSecond?: number;
+  etaSeconds?: number;
+  /** A line worth showing (a remote job's event, a stage change). */
+  message?: string;
+}
+
+export type TrainOutcome =
+  /** A GGUF LoRA for the base model, ready to import into the adapter registry. */
+  | { kind: 'gguf-lora'; path: string; steps: number; finalLoss?: number }
+  /** A PEFT adapter folder (adapter_config.json + adapter_model.safetensors), to be converted on import. */
+  | { kind: 'peft'; path: string; steps: number; finalLoss?: number }
+  /** A model that lives behind an OpenAI-compatible endpoint (no weights to download). */
+  | { kind: 'remote-model'; modelId: string; baseURL: string; steps: number; finalLoss?: number };
+
+export interface Trainer {
+  readonly kind: TrainerKind;
+  /** Runs to the end, to a cancel (rejects with TrainCancelled) or to an error. */
+  train(request: TrainRequest): Promise<TrainOutcome>;
+}

@@ -217,9 +217,9 @@ export interface SamplingOptions {
 
 /** What is known about an LLM, for the registry and for every stored attempt (never a key). */
 export interface ModelDescription {
-  /** 'local:<file name>' or 'openai:<model>@<base URL>'. */
+  /** 'local:<file name>', 'openai:<model>@<base URL>', or 'scripted' (a task's reference answer). */
   id: string;
-  kind: 'local' | 'openai';
+  kind: 'local' | 'openai' | 'scripted';
   architecture?: string;
   parameters?: number;
   contextLength?: number;

@@ -40,4 +40,12 @@ export default defineTask<{ colour: Colour; target: [number, number, number] }>(
     const target = state.objects.find((o) => o.name === 'target')!;
     robot.move_gripper(target.position, 0);
   },
+  reference: [
+    'The target is a ball in the air above the table; nothing is in the way.',
+    "Plan: move the gripper's centre to the target's centre in one motion.",
+    '```python',
+    'target = objects["target"]',
+    'move_gripper(target.position, 0)',
+    '```',
+  ].join('\n'),
 });

@@ -12,6 +12,7 @@ import { EpisodeStore, type EpisodeRecord } from '../dataset/episode-store.ts';
 import { openModel } from '../llm/open-model.ts';
 import type { ChatModel } from '../llm/types.ts';
 import { solve, type SolverSpec } from '../planner/solve.ts';
+import { referenceModel } from '../planner/reference-model.ts';
 import { PROMPT_TEMPLATE_VERSION, promptTemplate } from '../planner/prompt.ts';
 import { projectRoot } from '../paths.ts';
 import { LabError } from '../errors.ts';
@@ -115,7 +116,7 @@ async function generateInto(
       config,
       teacher: options.teacher,
       codeVersion: codeVersion(),
-      templateVersion: model ? PROMPT_TEMPLATE_VERSION : undefined,
+      templateVersion: PROMPT_TEMPLATE_VERSION,
     });
     const run = runId;
     const already = store.countInRun(run);
@@ -178,7 +179,10 @@ async function generateInto(
                   seed: sampleSeed(job),
                 },
               }
-            : { kind: 'scripted' };
+            : job.task.reference !== undefined
+              ? // The scripted teacher gives its reference answer, which runs like a model's.
+                { kind: 'model', model: referenceModel(job.task), format: 'code' }
+              : { kind: 'scripted' };
           const episode = await workers.open(job.task.id, job.seed, { arm: job.arm });
           let solved;
           try {

@@ -48,6 +48,13 @@ export interface TaskDefinition<P = unknown> {
   verify(world: WorldView, params: P, memory: TaskMemory): Verdict;
   /** The reference solution: the three primitives and the initial scene state only, like an LLM program. */
   solve(robot: Robot, state: SceneState, params: P): void;
+  /**
+   * The scripted teacher's answer in the prompt's code format (text, then one Python code block
+   * that reads the scene only through `objects` and `gripper`), when the task has one. Generation
+   * then runs this answer like a model's, so the stored episode carries a prompt, an answer and a
+   * verified program that a student model can learn from.
+   */
+  reference?: string;
   /** Bounds on an attempt; defaults in episode.ts. */
   limits?: { primitives?: number; simSeconds?: number };
 }

@@ -41,6 +41,13 @@ describe('lab generate', () => {
     expect(episode).toMatchObject({ task: 'put_block_in_bin', success: true, model: 'scripted' });
     expect((episode.trace as unknown[]).length).toBe(9);
     expect((episode.scene as { objects: unknown[] }).objects.length).toBe(2);
+    // A task with a reference answer is answered like a model would be: prompt, answer and program
+    // are stored, and the program is what ran in the sandbox and was verified.
+    const reached = store.show(store.list({ task: 'reach_target' }, { limit: 1 }).rows[0].id);
+    expect(reached).toMatchObject({ model: 'scripted', format: 'code', success: true });
+    expect(reached.prompt?.at(-1)?.content).toMatch(/^Task: .*target/);
+    expect(reached.answer).toContain('move_gripper(target.position, 0)');
+    expect(reached.program?.trim()).toBe('target = objects["target"]\nmove_gripper(target.position, 0)');
     store.db.close();
   });
 

@@ -463,3 +463,99 @@ export interface TaskSummary {
   /** The instruction for seed 0, as an example. */
   example: string;
 }
+
+// ---- fine-tuning and evaluation ---------------------------------------------------------------
+
+export type TrainMethodName = 'supervised' | 'dpo';
+
+/** A snapshot of the dataset a student learns from: the exact episodes, kept in the database. */
+export interface TrainingSetSummary {
+  id: number;
+  name: string;
+  method: TrainMethodName;
+  /** How the episodes were chosen. */
+  selection: TrainingSetSelection;
+  /** Examples (supervised) or pairs (dpo) in each part. */
+  train: number;
+  validation: number;
+  perTask: Record<string, number>;
+  createdAt: number;
+}
+
+export interface TrainingSetSelection {
+  /** Task ids; all training tasks when empty. */
+  tasks: string[];
+  /** At most this many examples per task (0: all). */
+  maxPerTask: number;
+  /** The share of scenes kept for validation. */
+  validation: number;
+  /** Orders the episodes before the cut per task. */
+  seed: number;
+}
+
+export type TrainJobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface TrainJobSummary {
+  id: number;
+  trainingSet: string;
+  trainer: 'builtin' | 'command' | 'openai';
+  baseModel: string;
+  hyper: Record<string, unknown>;
+  status: TrainJobStatus;
+  outDir: string;
+  /** The adapter (builtin, command) or registered endpoint (openai) the job made. */
+  adapter?: string;
+  remoteJob?: string;
+  /** [step, loss, validLoss or null] */
+  losses: [number, number, number | null][];
+  error?: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
+/** One task's success over an evaluation, with a 95% Wilson interval. */
+export interface RateWithInterval {
+  attempts: number;
+  successes: number;
+  rate: number;
+  low: number;
+  high: number;
+}
+
+export interface EvalTaskResult extends RateWithInterval {
+  task: string;
+  split: 'train' | 'heldout';
+  /** Mean generated tokens and wall seconds per attempt. */
+  tokens: number;
+  seconds: number;
+}
+
+export interface EvalSummary {
+  runId: number;
+  /** What is being evaluated, as a row label: the model, plus '+adapter' when one was applied. */
+  label: string;
+  model: string;
+  adapter?: string;
+  scenes: number;
+  samples: number;
+  firstSeed: number;
+  tasks: EvalTaskResult[];
+  train?: RateWithInterval;
+  heldout?: RateWithInterval;
+  status: string;
+  startedAt: number;
+}
+
+/** The paper-style table: a row per evaluation run, a column per task, then the train and held-out means. */
+export interface CompareTable {
+  tasks: { id: string; split: 'train' | 'heldout' }[];
+  rows: {
+    runId: number;
+    label: string;
+    cells: Record<string, RateWithInterval | null>;
+    train: RateWithInterval | null;
+    heldout: RateWithInterval | null;
+  }[];
+  /** Differences whose intervals do not overlap, in words ("ft beats base on reach_target: 90% vs 0%"). */
+  significant: string[];
+}

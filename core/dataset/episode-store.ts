@@ -24,6 +24,8 @@ export interface RunConfig {
   teacher: string;
   codeVersion: string;
   templateVersion?: string;
+  /** 'eval' for an evaluation run: its episodes never become training data. Default 'generate'. */
+  purpose?: 'generate' | 'eval';
 }
 
 export interface EpisodeRecord {
@@ -70,8 +72,8 @@ export class EpisodeStore {
     const { runId, token } = this.write(() => {
       this.db
         .prepare(
-          `INSERT INTO runs (key, config, teacher, code_version, template_version, started_at, status)
-           VALUES (?, ?, ?, ?, ?, ?, 'running') ON CONFLICT (key) DO NOTHING`,
+          `INSERT INTO runs (key, config, teacher, code_version, template_version, started_at, status, purpose)
+           VALUES (?, ?, ?, ?, ?, ?, 'running', ?) ON CONFLICT (key) DO NOTHING`,
         )
         .run(
           run.key,
@@ -80,6 +82,7 @@ export class EpisodeStore {
           run.codeVersion,
           run.templateVersion ?? null,
           Date.now(),
+          run.purpose ?? 'generate',
         );
       const id = this.db.prepare('SELECT id FROM runs WHERE key = ?').pluck().get(run.key) as number;
       const claimed = this.hasClaims() ? claimRun(this.db, id, this.path) : undefined;

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { datasetPath, type Db } from './open-dataset.ts';
 import { DatasetError } from './errors.ts';
 import { refuseDatasetAsOutput, writeOutputs } from './outputs.ts';
-import type { ChatExportResult } from '../../api/types.ts';
+import { chatLine, preferenceLine } from './chat-lines.ts';
+import type { ChatExportResult, ChatMessage } from '../../api/types.ts';
 
 interface Row {
   id: number;
@@ -45,7 +46,7 @@ export async function exportChatJsonl(
     const rows = db
       .prepare(
         `SELECT e.id, e.task, e.seed, e.prompt, e.answer, ${cutColumn} AS cut FROM episodes e
-         WHERE e.success = 1 AND e.split = 'train' ORDER BY e.id`,
+         WHERE e.success = 1 AND e.split = 'train' ${fromGenerationRuns(db, 'e')} ORDER BY e.id`,
       )
       .iterate() as IterableIterator<
       Pick<Row, 'id' | 'task' | 'seed' | 'prompt' | 'answer'> & { cut: string | null }
@@ -59,10 +60,7 @@ export async function exportChatJsonl(
         result.cut++;
         continue;
       }
-      const messages = [
-        ...(JSON.parse(row.prompt) as { role: string; content: string }[]),
-        { role: 'assistant', content: row.answer },
-      ];
+      const { messages } = chatLine(JSON.parse(row.prompt) as ChatMessage[], row.answer);
       const toValidation = isValidationScene(row.task, row.seed, validationFraction);
       await (toValidation ? validation : train).write(JSON.stringify({ messages }) + '\n');
       if (toValidation) result.validation++;
@@ -87,6 +85,7 @@ export async function exportPreferencePairs(db: Db, path: string): Promise<numbe
          FROM episodes s JOIN episodes f
            ON f.task = s.task AND f.arm = s.arm AND f.seed = s.seed AND f.success = 0 AND f.answer IS NOT NULL
          WHERE s.success = 1 AND s.answer IS NOT NULL AND s.prompt IS NOT NULL AND s.split = 'train'
+           ${fromGenerationRuns(db, 's')} ${fromGenerationRuns(db, 'f')}
            AND f.id = (SELECT MIN(id) FROM episodes WHERE task = s.task AND arm = s.arm AND seed = s.seed AND success = 0 AND answer IS NOT NULL ${uncut})
            AND s.id = (SELECT MIN(id) FROM episodes WHERE task = s.task AND arm = s.arm AND seed = s.seed AND success = 1 AND answer IS NOT NULL ${uncut})`,
       )
@@ -98,9 +97,7 @@ export async function exportPreferencePairs(db: Db, path: string): Promise<numbe
     }>;
     for (const row of rows) {
       const line = {
-        input: { messages: JSON.parse(row.prompt) },
-        preferred_output: [{ role: 'assistant', content: row.chosen }],
-        non_preferred_output: [{ role: 'assistant', content: row.rejected }],
+        ...preferenceLine(JSON.parse(row.prompt) as ChatMessage[], row.chosen, row.rejected),
         rejected_because: row.rejectedWhy,
       };
       await out.write(JSON.stringify(line) + '\n');
@@ -146,6 +143,14 @@ function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Evaluation runs measure a model; their episodes are never training data. */
+function fromGenerationRuns(db: Db, alias: string): string {
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('runs') as string[];
+  return columns.includes('purpose')
+    ? `AND ${alias}.run_id IN (SELECT id FROM runs WHERE purpose = 'generate')`
+    : ''; // a dataset older than schema 7 has generation runs only
 }
 
 function hasCutColumn(db: Db): boolean {

@@ -77,7 +77,7 @@ function mergeRuns(target: Db, source: Db, result: MergeResult): Map<number, num
   const runIds = new Map<number, number>();
   const find = target.prepare('SELECT id FROM runs WHERE key = ?').pluck();
   const add = target.prepare(
-    'INSERT INTO runs (key, config, teacher, started_at, ended_at, code_version, template_version, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO runs (key, config, teacher, started_at, ended_at, code_version, template_version, status, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   for (const run of source.prepare('SELECT * FROM runs').all() as Record<string, unknown>[]) {
     const existing = find.get(run.key) as number | undefined;
@@ -94,6 +94,7 @@ function mergeRuns(target: Db, source: Db, result: MergeResult): Map<number, num
       run.code_version,
       run.template_version,
       run.status,
+      run.purpose ?? 'generate', // a source older than schema 7 has only generation runs
     );
     runIds.set(run.id as number, Number(info.lastInsertRowid));
     result.runs++;

@@ -141,6 +141,45 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
       DROP TABLE IF EXISTS adapters;
     `,
   },
+  {
+    version: 7,
+    description:
+      'evaluation runs beside generation runs; training sets (which episodes a student learns from) and training jobs',
+    sql: `
+      ALTER TABLE runs ADD COLUMN purpose TEXT NOT NULL DEFAULT 'generate'; -- 'generate' | 'eval'
+      CREATE TABLE training_sets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        method TEXT NOT NULL,                -- 'supervised' | 'dpo'
+        selection TEXT NOT NULL,             -- JSON: how the episodes were chosen
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE training_set_examples (
+        set_id INTEGER NOT NULL REFERENCES training_sets(id),
+        episode_id INTEGER NOT NULL REFERENCES episodes(id),  -- a success (the preferred answer)
+        rejected_id INTEGER REFERENCES episodes(id),          -- dpo: a failure on the same scene
+        part TEXT NOT NULL,                  -- 'train' | 'validation'
+        PRIMARY KEY (set_id, episode_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE train_jobs (
+        id INTEGER PRIMARY KEY,
+        set_id INTEGER NOT NULL REFERENCES training_sets(id),
+        trainer TEXT NOT NULL,               -- 'builtin' | 'command' | 'openai'
+        base_model TEXT NOT NULL,
+        hyper TEXT NOT NULL,                 -- JSON
+        status TEXT NOT NULL,                -- running | succeeded | failed | cancelled | interrupted
+        out_dir TEXT NOT NULL,
+        adapter TEXT,                        -- the adapter (or remote model) the job made, by name
+        remote_job TEXT,                     -- a remote fine-tuning job's id, to follow it after a restart
+        losses TEXT NOT NULL DEFAULT '[]',   -- JSON [[step, loss, validLoss or null], ...]
+        error TEXT,
+        pid INTEGER,
+        host TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER
+      );
+    `,
+  },
 ];
 
 /** The application id migration 5 writes into the header (PRAGMA application_id). */

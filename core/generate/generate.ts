@@ -31,6 +31,8 @@ export interface GenerateOptions {
   tasks: string[] | 'train' | 'all';
   /** 'scripted' or a model: a registered name, a GGUF path, or openai:MODEL@URL. */
   teacher: string;
+  /** A LoRA adapter for a local model teacher: a registered adapter name or a GGUF file. */
+  adapter?: string;
   scenes: number;
   /** The first scene seed (default 0): machines sharing the work take different ranges. */
   firstScene?: number;
@@ -47,6 +49,9 @@ export interface GenerateOptions {
 
 /** More episodes than this in one run is a typo, not a plan: split the work with --first-scene. */
 export const MAX_EPISODES_PER_RUN = 1_000_000;
+
+/** Scene seeds from here on are kept for evaluation: generation never uses them. */
+export const EVAL_FIRST_SEED = 1_000_000_000;
 
 export class GenerateError extends LabError {
   constructor(message: string) {
@@ -75,6 +80,10 @@ export async function generate(options: GenerateOptions): Promise<GenerationSumm
     !Number.isSafeInteger(firstScene + options.scenes)
   )
     throw new GenerateError('--first-scene must be a non-negative integer');
+  if (firstScene + options.scenes > EVAL_FIRST_SEED)
+    throw new GenerateError(
+      `scene seeds from ${EVAL_FIRST_SEED.toLocaleString('en-US')} on are kept for evaluation (lab eval): --first-scene plus --scenes must stay below`,
+    );
   if (total > MAX_EPISODES_PER_RUN)
     throw new GenerateError(
       `${tasks.length} tasks x ${options.scenes} scenes x ${options.samples} samples is ${total.toLocaleString('en-US')} episodes; ` +
@@ -83,23 +92,36 @@ export async function generate(options: GenerateOptions): Promise<GenerationSumm
   const format = options.format ?? 'code';
   const scripted = options.teacher === 'scripted';
   // The teacher is opened before the dataset: a wrong name or an unreachable file leaves no file behind.
-  const model = scripted ? undefined : await openModel(options.teacher, { threads: options.threads });
+  const model = scripted
+    ? undefined
+    : await openModel(options.teacher, { threads: options.threads, adapter: options.adapter });
   try {
-    return await generateInto(options, tasks, model, { firstScene, total, format });
+    return await runEpisodes(options, tasks, model, { firstScene, total, format, purpose: 'generate' });
   } finally {
     await model?.dispose();
   }
 }
 
-async function generateInto(
+export interface EpisodePlan {
+  firstScene: number;
+  total: number;
+  format: ProgramFormat;
+  /** 'eval' runs measure a model on evaluation seeds; their episodes never become training data. */
+  purpose: 'generate' | 'eval';
+}
+
+/** Attempt every (task, scene, sample) not yet stored in the run with this configuration, and store it. */
+export async function runEpisodes(
   options: GenerateOptions,
   tasks: TaskDefinition[],
   model: ChatModel | undefined,
-  plan: { firstScene: number; total: number; format: ProgramFormat },
+  plan: EpisodePlan,
 ): Promise<GenerationSummary> {
   const config = {
+    ...(plan.purpose === 'eval' ? { purpose: 'eval' } : {}),
     tasks: tasks.map((t) => t.id),
     teacher: options.teacher,
+    ...(options.adapter ? { adapter: options.adapter } : {}),
     scenes: options.scenes,
     firstScene: plan.firstScene,
     samples: options.samples,
@@ -117,6 +139,7 @@ async function generateInto(
       teacher: options.teacher,
       codeVersion: codeVersion(),
       templateVersion: PROMPT_TEMPLATE_VERSION,
+      purpose: plan.purpose,
     });
     const run = runId;
     const already = store.countInRun(run);

@@ -39,7 +39,7 @@ interface Candidate {
 /** Episodes that can teach: verified successes with prompt and answer, uncut, from generation runs. */
 const LEARNABLE = `e.success = 1 AND e.split = 'train' AND e.prompt IS NOT NULL AND e.answer IS NOT NULL
   AND (e.cut IS NULL OR (instr(e.cut, '"prompt"') = 0 AND instr(e.cut, '"answer"') = 0))
-`;
+  AND e.run_id IN (SELECT id FROM runs WHERE purpose = 'generate')`;
 
 export function createTrainingSet(db: Db, request: TrainingSetRequest): TrainingSetSummary {
   const selection: TrainingSetSelection = {

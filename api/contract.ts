@@ -9,7 +9,9 @@ import {
   type Attempt,
   type ChatExportResult,
   type ChatMessage,
+  type CompareTable,
   type DemoResult,
+  type EvalSummary,
   type EpisodeResult,
   type EpisodeSummary,
   type EpisodeView,
@@ -22,12 +24,16 @@ import {
   type ModelRate,
   type Page,
   type PrimitiveResult,
+  type RegisteredAdapter,
   type RegisteredEndpoint,
   type RegisteredModel,
   type SceneState,
   type StoredEpisode,
   type TaskRate,
   type TaskSummary,
+  type TrainingSetSummary,
+  type TrainJobSummary,
+  type TrainProgress,
 } from './types.ts';
 
 // ---- input pieces shared by several calls ---------------------------------------------------------
@@ -304,6 +310,113 @@ export const CALLS = {
       .strict(),
     { local: true },
   ).returns<{ stopped: true }>(),
+
+  /** Snapshot the dataset's verified episodes a student may learn from (kept in the dataset). */
+  'train.createSet': call(
+    z
+      .object({
+        db,
+        name: z.string().min(1, 'a name is required').max(64),
+        method: z.enum(['supervised', 'dpo']).default('supervised'),
+        /** Task ids; every training task when absent. */
+        tasks: z.array(z.string().min(1).max(100)).max(200).optional(),
+        maxPerTask: z.number().int().min(0).max(1_000_000).default(0),
+        validation: z.number().min(0).lt(1).default(0.1),
+        seed: seed.default(0),
+      })
+      .strict(),
+    heavy,
+  ).returns<TrainingSetSummary>(),
+  'train.sets': call(z.object({ db }).strict(), heavy).returns<TrainingSetSummary[]>(),
+  /**
+   * Train a student on a training set: the built-in trainer (small models, on this machine), a local
+   * trainer command, or an OpenAI-compatible fine-tuning API. Progress arrives as train.progress
+   * events; the adapter (or remote model) is registered under `name` when it ends.
+   */
+  'train.run': call(
+    z
+      .object({
+        db,
+        trainingSet: z.string().min(1, 'a training set is required').max(64),
+        trainer: z.enum(['builtin', 'command', 'openai']).default('builtin'),
+        /** A registered local model or GGUF file (builtin, command); a remote model id (openai). */
+        base: modelSpec,
+        /** The adapter's (or remote model's) name in the registry; default <set>-<job>. */
+        name: z.string().min(1).max(64).optional(),
+        hyper: z
+          .object({
+            epochs: z.number().int().min(1).max(1000).default(3),
+            learningRate: z.number().gt(0).max(1).default(0.002),
+            batchSize: z.number().int().min(1).max(1024).default(4),
+            rank: z.number().int().min(1).max(256).default(8),
+            alpha: z.number().gt(0).max(4096).default(16),
+            maxSteps: z.number().int().min(0).max(10_000_000).default(0),
+            maxSeconds: z
+              .number()
+              .min(0)
+              .max(7 * 24 * 3600)
+              .default(0),
+            seed: seed.default(0),
+          })
+          .strict()
+          .prefault({}),
+        /** The command trainer's argv (no shell); the request file's path is appended. */
+        command: z.array(z.string().min(1).max(4096)).min(1).max(64).optional(),
+        /** The fine-tuning API's base URL (openai); the key comes from BLAZER_API_KEY or OPENAI_API_KEY on the lab's machine. */
+        baseURL: z.string().url().max(4096).optional(),
+      })
+      .strict(),
+  ).returns<TrainJobSummary>(),
+  'train.jobs': call(z.object({ db }).strict(), heavy).returns<TrainJobSummary[]>(),
+
+  'adapters.list': call(none).returns<RegisteredAdapter[]>(),
+  /** Import a GGUF LoRA or a PEFT adapter folder for a base model (checked against it, its hash kept). */
+  'adapters.import': call(
+    z
+      .object({
+        from: z.string().min(1, 'the adapter (a .gguf file or a PEFT folder) is required').max(4096),
+        base: modelSpec,
+        name: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
+    { local: true },
+  ).returns<RegisteredAdapter>(),
+  'adapters.remove': call(z.object({ name: z.string().min(1).max(64) }).strict(), { local: true }).returns<{
+    removed: string;
+  }>(),
+
+  /** Attempt tasks on the evaluation seeds (never used by generation) and store the run. */
+  'eval.run': call(
+    z
+      .object({
+        db,
+        /** 'scripted' or a model spec. */
+        model: modelSpec,
+        adapter: z.string().min(1).max(4096).optional(),
+        tasks: z.union([
+          z.literal('train'),
+          z.literal('heldout'),
+          z.literal('all'),
+          z.array(z.string().min(1).max(100)).min(1),
+        ]),
+        scenes: z.number().int().min(1).max(100_000),
+        samples: z.number().int().min(1).max(1000).default(1),
+        temperature: z.number().min(0).max(2).optional(),
+        format: format.optional(),
+        workers: z.number().int().min(1).max(64).optional(),
+        concurrency: z.number().int().min(1).max(64).optional(),
+        threads: threads.optional(),
+      })
+      .strict(),
+  ).returns<EvalSummary>(),
+  'eval.list': call(z.object({ db }).strict(), heavy).returns<EvalSummary[]>(),
+  /** The paper-style table of evaluation runs, and which differences lie outside the intervals. */
+  'eval.compare': call(
+    z
+      .object({ db, runs: z.array(z.number().int().positive()).min(1, 'name at least one run').max(50) })
+      .strict(),
+    heavy,
+  ).returns<CompareTable & { text: string }>(),
 } as const;
 
 // ---- results that are not plain core data -----------------------------------------------------------
@@ -374,6 +487,10 @@ export type LabEvent =
   | { type: 'model.text'; text: string }
   /** A primitive call has finished (demo runs show each as it happens). */
   | { type: 'episode.step'; result: PrimitiveResult }
+  /** A training job's step: loss, validation loss, speed, time left. */
+  | { type: 'train.progress'; jobId: number; progress: TrainProgress }
+  /** An evaluation's progress (the same counts as a generation's). */
+  | { type: 'eval.progress'; db: string; progress: GenerationProgress }
   /** A model is being served (models.serve): where, and the key clients use. */
   | { type: 'model.serving'; url: string; token: string; name: string };
 

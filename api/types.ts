@@ -467,6 +467,38 @@ export interface TaskSummary {
 // ---- fine-tuning and evaluation ---------------------------------------------------------------
 
 export type TrainMethodName = 'supervised' | 'dpo';
+export type TrainerKind = 'builtin' | 'command' | 'openai';
+
+export interface Hyperparameters {
+  /** Passes over the training file. */
+  epochs: number;
+  /** Learning rate (the built-in and command trainers); the OpenAI API takes a multiplier instead. */
+  learningRate: number;
+  /** Examples per optimizer step. */
+  batchSize: number;
+  /** LoRA rank r and alpha (the delta is alpha / r * B A). */
+  rank: number;
+  alpha: number;
+  /** Stop after this many optimizer steps (0: no limit besides epochs). */
+  maxSteps?: number;
+  /** Stop after this many seconds of training (0 or absent: no limit). */
+  maxSeconds?: number;
+  /** Random seed for initialisation and example order. */
+  seed?: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Training loss of the last step (mean cross-entropy per answer token). */
+  loss: number;
+  validLoss?: number;
+  tokensPerSecond?: number;
+  etaSeconds?: number;
+  /** A line worth showing (a remote job's event, a stage change). */
+  message?: string;
+}
 
 /** A snapshot of the dataset a student learns from: the exact episodes, kept in the database. */
 export interface TrainingSetSummary {
@@ -498,7 +530,7 @@ export type TrainJobStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 
 export interface TrainJobSummary {
   id: number;
   trainingSet: string;
-  trainer: 'builtin' | 'command' | 'openai';
+  trainer: TrainerKind;
   baseModel: string;
   hyper: Record<string, unknown>;
   status: TrainJobStatus;
@@ -558,4 +590,19 @@ export interface CompareTable {
   }[];
   /** Differences whose intervals do not overlap, in words ("ft beats base on reach_target: 90% vs 0%"). */
   significant: string[];
+}
+
+/** A LoRA adapter in the lab's registry: where it is, what base it fits (with that file's hash), where it came from. */
+export interface RegisteredAdapter {
+  name: string;
+  /** The GGUF LoRA in the lab's adapters folder. */
+  path: string;
+  addedAt: string;
+  base: { path: string; sha256: string; architecture: string; name?: string };
+  source: 'peft' | 'gguf' | 'builtin' | 'command';
+  rank: number;
+  targets: string[];
+  trainJob?: number;
+  trainingSet?: string;
+  bytes: number;
 }

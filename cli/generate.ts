@@ -47,7 +47,7 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
   const tty = process.stderr.isTTY;
   let lastLine = 0;
   const show = (p: GenerationProgress): void => {
-    const line = progressLine(p);
+    const line = generationProgressLine(p);
     if (tty) process.stderr.write(`\r${line}`);
     else if (Date.now() - lastLine > 2000 || p.done === p.total) {
       process.stderr.write(`${line}\n`);
@@ -70,7 +70,7 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
   }
 }
 
-function progressLine(p: GenerationProgress): string {
+export function generationProgressLine(p: GenerationProgress): string {
   const width = 24;
   const filled = p.total ? Math.round((width * p.done) / p.total) : width;
   const eta =

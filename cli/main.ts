@@ -34,6 +34,23 @@ const USAGE = `lab: BLAZER Lab command line
                                          OpenAI chat JSONL of successes (+ .validation.jsonl), preference pairs, CSV
   lab dataset merge --db lab.sqlite other.sqlite...
                                          add datasets made on other machines (nothing duplicated)
+  lab train set --db lab.sqlite --name N [--tasks a,b] [--method supervised|dpo] [--max-per-task K]
+              [--validation 0.1] [--seed S] [--json]
+                                         snapshot the verified episodes a student learns from
+  lab train sets|jobs --db lab.sqlite [--json]
+                                         the training sets, and the training jobs with their loss curves
+  lab train --db lab.sqlite --set N --base <model> [--trainer builtin|command|openai] [--name ADAPTER]
+              [--epochs E] [--lr X] [--batch B] [--rank R] [--alpha A] [--max-steps S] [--max-minutes M]
+              [--command "python3 scripts/train_lora_peft.py ..."] [--base-url URL] [--json]
+                                         fine-tune a LoRA adapter (or a remote model) on a training set
+  lab adapters [list] [--json] | lab adapters import <lora.gguf|peft-folder> --base <model> [--name N]
+  lab adapters remove <name>
+                                         the lab's LoRA adapters, each checked against its base model
+  lab eval --db lab.sqlite --model <scripted|model> [--adapter A] --tasks train|heldout|all|ids --scenes N
+              [--samples K] [--temperature T] [--format code|json] [--threads N] [--json]
+                                         success per task on evaluation seeds, with 95% intervals
+  lab eval list --db lab.sqlite | lab eval compare --db lab.sqlite RUN... [--json]
+                                         the evaluation runs, and the paper's table comparing them
   lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
   lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite]
@@ -73,6 +90,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: async () => (await import('./generate.ts')).generateCommand,
   dataset: async () => (await import('./dataset.ts')).datasetCommand,
   serve: async () => (await import('./serve.ts')).serveCommand,
+  train: async () => (await import('./train.ts')).trainCommand,
+  adapters: async () => (await import('./train.ts')).adaptersCommand,
+  eval: async () => (await import('./eval.ts')).evalCommand,
 };
 
 const FLAGS = {
@@ -111,6 +131,20 @@ const FLAGS = {
     'order',
     'concurrency',
     'token-file',
+    'method',
+    'max-per-task',
+    'set',
+    'base',
+    'trainer',
+    'epochs',
+    'lr',
+    'batch',
+    'rank',
+    'alpha',
+    'max-steps',
+    'max-minutes',
+    'command',
+    'base-url',
   ],
 };
 

@@ -10,7 +10,7 @@ import { filePath, filesOf } from '../access.ts';
 import { viewEpisode } from './episodes.ts';
 
 /** A dataset opened for one call: read calls open it read-only (never migrated, never changed). */
-function withDataset<T>(path: string, use: (db: Db) => T, options: { write?: boolean } = {}): T {
+export function withDataset<T>(path: string, use: (db: Db) => T, options: { write?: boolean } = {}): T {
   const db = openDataset(path, options.write ? { create: true } : { readonly: true });
   try {
     return use(db);

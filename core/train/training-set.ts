@@ -130,6 +130,7 @@ function emptySetMessage(db: Db, method: TrainMethodName, selection: TrainingSet
 }
 
 export function listTrainingSets(db: Db): TrainingSetSummary[] {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'training_sets'").get()) return []; // older than schema 7
   const names = db.prepare('SELECT name FROM training_sets ORDER BY id').pluck().all() as string[];
   return names.map((name) => showTrainingSet(db, name));
 }

@@ -3,26 +3,10 @@
 // a remote model id). The built-in trainer, the local command and the OpenAI-compatible API all sit
 // behind the Trainer interface, so the CLI, the api and the Train screen drive them the same way.
 
-export type TrainerKind = 'builtin' | 'command' | 'openai';
-export type TrainMethod = 'supervised' | 'dpo';
+import type { Hyperparameters, TrainerKind, TrainMethodName, TrainProgress } from '../../api/types.ts';
 
-export interface Hyperparameters {
-  /** Passes over the training file. */
-  epochs: number;
-  /** Learning rate (the built-in and command trainers); the OpenAI API takes a multiplier instead. */
-  learningRate: number;
-  /** Examples per optimizer step. */
-  batchSize: number;
-  /** LoRA rank r and alpha (the delta is alpha / r * B A). */
-  rank: number;
-  alpha: number;
-  /** Stop after this many optimizer steps (0: no limit besides epochs). */
-  maxSteps?: number;
-  /** Stop after this many seconds of training (0 or absent: no limit). */
-  maxSeconds?: number;
-  /** Random seed for initialisation and example order. */
-  seed?: number;
-}
+export type { Hyperparameters, TrainerKind, TrainProgress };
+export type TrainMethod = TrainMethodName;
 
 export interface TrainRequest {
   method: TrainMethod;
@@ -36,19 +20,6 @@ export interface TrainRequest {
   hyper: Hyperparameters;
   onProgress?: (progress: TrainProgress) => void;
   signal?: AbortSignal;
-}
-
-export interface TrainProgress {
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  /** Training loss of the last step (mean cross-entropy per answer token). */
-  loss: number;
-  validLoss?: number;
-  tokensPerSecond?: number;
-  etaSeconds?: number;
-  /** A line worth showing (a remote job's event, a stage change). */
-  message?: string;
 }
 
 export type TrainOutcome =

@@ -244,8 +244,28 @@ function quantisationName(info: GgufFileInfo): string | undefined {
   return dominant === undefined ? undefined : (GGML_NAME[dominant] ?? `ggml-type-${dominant}`);
 }
 
+/** A tensor as the header declares it: ggml order, shape[0] is the innermost (input) dimension. */
+export interface GgufTensorShape {
+  name: string;
+  shape: number[];
+  /** ggml type id (0 F32, 1 F16, 30 BF16, ...). */
+  ggmlType: number;
+}
+
+export interface GgufHeader {
+  info: GgufInfo;
+  /** Every metadata key, nested by its dots as node-llama-cpp reads them (general.type is metadata.general.type). */
+  metadata: Record<string, unknown>;
+  tensors: GgufTensorShape[];
+}
+
 /** Reads a GGUF file's header; throws ModelFileError for anything that is not a whole GGUF file. */
 export async function readGgufInfo(path: string): Promise<GgufInfo> {
+  return (await readGgufHeader(path)).info;
+}
+
+/** The header's summary, metadata and tensor shapes; the same checks as readGgufInfo. */
+export async function readGgufHeader(path: string): Promise<GgufHeader> {
   let fileBytes: number;
   try {
     const s = await stat(path);
@@ -307,7 +327,7 @@ export async function readGgufInfo(path: string): Promise<GgufInfo> {
   const alpha = (raw.adapter?.lora as { alpha?: unknown } | undefined)?.alpha;
   const chatTemplate =
     typeof template === 'string' && template.length > 0 ? template.slice(0, 200) : undefined;
-  return {
+  const summary: GgufInfo = {
     path,
     file: basename(path),
     fileBytes,
@@ -322,4 +342,10 @@ export async function readGgufInfo(path: string): Promise<GgufInfo> {
     quantisation: quantisationName(info),
     loraAlpha: typeof alpha === 'number' ? alpha : undefined,
   };
+  const tensors = (info.tensorInfo ?? []).map((t) => ({
+    name: t.name,
+    shape: t.dimensions.map(Number),
+    ggmlType: t.ggmlType as number,
+  }));
+  return { info: summary, metadata: raw, tensors };
 }

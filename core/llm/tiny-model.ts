@@ -79,6 +79,11 @@ export interface TinyLlamaOptions {
   logitBias?: Record<number, number>;
   /** Drop output.weight so llama.cpp ties it to token_embd (disables the logit bias). */
   tiedOutput?: boolean;
+  /**
+   * The GGUF architecture; default llama. The same weights run as qwen2 (NEOX rope, where llama
+   * rotates adjacent pairs) or qwen3 (NEOX rope plus per-head q/k RMS norms, here all ones).
+   */
+  architecture?: 'llama' | 'qwen2' | 'qwen3';
   name?: string;
 }
 
@@ -134,6 +139,7 @@ export function buildTinyLlama(options: TinyLlamaOptions = {}): GgufFile {
     noExponents = false,
     logitBias = {},
     tiedOutput = false,
+    architecture = 'llama',
   } = options;
   const { embd, layers, heads, ff, contextLength } = TINY_DIMS;
   const vocab = tinyVocab();
@@ -163,8 +169,8 @@ export function buildTinyLlama(options: TinyLlamaOptions = {}): GgufFile {
       data: data ?? randomMatrix(random, nIn, nOut),
     });
   };
-  const norm = (name: string): void => {
-    tensors.push({ name, shape: [embd], type: 'f32', data: new Float32Array(embd).fill(1) });
+  const norm = (name: string, size: number = embd): void => {
+    tensors.push({ name, shape: [size], type: 'f32', data: new Float32Array(size).fill(1) });
   };
 
   // Embeddings: dimension 0 is the constant bias channel.
@@ -176,6 +182,10 @@ export function buildTinyLlama(options: TinyLlamaOptions = {}): GgufFile {
     matrix(`blk.${l}.attn_q.weight`, embd, embd);
     matrix(`blk.${l}.attn_k.weight`, embd, embd);
     matrix(`blk.${l}.attn_v.weight`, embd, embd);
+    if (architecture === 'qwen3') {
+      norm(`blk.${l}.attn_q_norm.weight`, embd / heads);
+      norm(`blk.${l}.attn_k_norm.weight`, embd / heads);
+    }
     matrix(`blk.${l}.attn_output.weight`, embd, embd, zeroOutputDim0(randomMatrix(random, embd, embd), embd));
     norm(`blk.${l}.ffn_norm.weight`);
     matrix(`blk.${l}.ffn_gate.weight`, embd, ff);
@@ -190,20 +200,21 @@ export function buildTinyLlama(options: TinyLlamaOptions = {}): GgufFile {
     matrix('output.weight', embd, nVocab, output);
   }
 
+  const arch = architecture;
   const metadata: Record<string, GgufValue> = {
-    'general.architecture': kv.string('llama'),
-    'general.name': kv.string(options.name ?? `tiny-llama-seed${seed}`),
+    'general.architecture': kv.string(arch),
+    'general.name': kv.string(options.name ?? `tiny-${arch}-seed${seed}`),
     'general.file_type': kv.u32(f16 ? 1 : 0),
-    'llama.context_length': kv.u32(contextLength),
-    'llama.embedding_length': kv.u32(embd),
-    'llama.block_count': kv.u32(layers),
-    'llama.feed_forward_length': kv.u32(ff),
-    'llama.attention.head_count': kv.u32(heads),
-    'llama.attention.head_count_kv': kv.u32(heads),
-    'llama.rope.dimension_count': kv.u32(embd / heads),
-    'llama.rope.freq_base': kv.f32(10000),
-    'llama.attention.layer_norm_rms_epsilon': kv.f32(1e-5),
-    'llama.vocab_size': kv.u32(nVocab),
+    [`${arch}.context_length`]: kv.u32(contextLength),
+    [`${arch}.embedding_length`]: kv.u32(embd),
+    [`${arch}.block_count`]: kv.u32(layers),
+    [`${arch}.feed_forward_length`]: kv.u32(ff),
+    [`${arch}.attention.head_count`]: kv.u32(heads),
+    [`${arch}.attention.head_count_kv`]: kv.u32(heads),
+    [`${arch}.rope.dimension_count`]: kv.u32(embd / heads),
+    [`${arch}.rope.freq_base`]: kv.f32(10000),
+    [`${arch}.attention.layer_norm_rms_epsilon`]: kv.f32(1e-5),
+    [`${arch}.vocab_size`]: kv.u32(nVocab),
     'tokenizer.ggml.model': kv.string('llama'),
     'tokenizer.ggml.tokens': kv.array('string', vocab.tokens),
     'tokenizer.ggml.scores': kv.array('f32', vocab.scores),

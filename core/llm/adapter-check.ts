@@ -105,8 +105,12 @@ export async function checkAdapterAgainstBase(
   adapterPath: string,
   basePath: string,
 ): Promise<AdapterSummary> {
-  const adapter = await readGgufForAdapter(adapterPath);
-  const base = await readGgufForAdapter(basePath);
+  return checkAdapterHeaders(await readGgufForAdapter(adapterPath), await readGgufForAdapter(basePath));
+}
+
+/** The same check on headers already read (a real base's header, with its vocabulary, is slow to read). */
+export function checkAdapterHeaders(adapter: GgufHeader, base: GgufHeader): AdapterSummary {
+  const [adapterPath, basePath] = [adapter.info.path, base.info.path];
   if (adapter.info.type !== 'adapter')
     throw new AdapterError(
       `${adapterPath}: is a GGUF ${adapter.info.type} (general.type), not an adapter (general.type = adapter)`,

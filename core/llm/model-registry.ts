@@ -33,6 +33,11 @@ export class RegistryError extends LabError {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** A name the registries accept: letters, digits, '.', '_' or '-' (at most 64), not a file name. */
+export function isRegistryName(name: string): boolean {
+  return NAME.test(name) && !looksLikePath(name);
+}
+
 export class ModelRegistry {
   constructor(readonly file = join(labHome(), 'models.json')) {}
 
@@ -123,7 +128,7 @@ export class ModelRegistry {
   }
 
   private checkNewName(name: string): void {
-    if (!NAME.test(name) || looksLikePath(name))
+    if (!isRegistryName(name))
       throw new RegistryError(
         `model name '${name}' must be letters, digits, '.', '_' or '-' (at most 64), and not end in .gguf (that names a file)`,
       );

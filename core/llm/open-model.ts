@@ -5,7 +5,8 @@
 import { LocalModel } from './local-model.ts';
 import { OpenAIModel, parseOpenAISpec } from './openai-model.ts';
 import type { ChatModel } from './types.ts';
-import { ModelRegistry, RegistryError } from './model-registry.ts';
+import { looksLikePath, ModelRegistry, RegistryError } from './model-registry.ts';
+import { AdapterRegistry, checkBeforeUse } from './adapter-registry.ts';
 
 export interface OpenModelOptions {
   /** LoRA adapter GGUF for a local model. */
@@ -28,12 +29,26 @@ export async function openModel(spec: string, options: OpenModelOptions = {}): P
       apiKey: options.apiKey ?? process.env.BLAZER_API_KEY ?? process.env.OPENAI_API_KEY,
     });
   }
-  const adapter = options.adapter ? registry.lookup(options.adapter) : undefined;
-  if (adapter?.kind === 'endpoint')
-    throw new RegistryError(`the adapter '${options.adapter}' is an endpoint, not a GGUF file`);
+  const adapter = options.adapter ? await adapterFile(options.adapter, ref.path, registry) : undefined;
   return LocalModel.load(ref.path, {
     threads: options.threads ?? DEFAULT_THREADS,
     gpu: 'auto', // a GPU when one is usable; never a build from source
-    adapters: adapter ? [{ filePath: adapter.path, scale: options.adapterScale ?? 1 }] : [],
+    adapters: adapter ? [{ filePath: adapter, scale: options.adapterScale ?? 1 }] : [],
   });
+}
+
+/**
+ * The GGUF file an adapter spec names: an adapter in the adapter registry (refused unless the base
+ * is the very file it was imported for), a path, or an adapter registered as a model.
+ */
+async function adapterFile(spec: string, basePath: string, models: ModelRegistry): Promise<string> {
+  const registered = looksLikePath(spec) ? undefined : new AdapterRegistry().find(spec);
+  if (registered) {
+    await checkBeforeUse(registered, basePath);
+    return registered.path;
+  }
+  const ref = models.lookup(spec);
+  if (ref.kind === 'endpoint')
+    throw new RegistryError(`the adapter '${spec}' is an endpoint, not a GGUF file`);
+  return ref.path;
 }

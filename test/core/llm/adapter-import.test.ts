@@ -1,16 +1,22 @@
 // PEFT -> GGUF LoRA import. The measure: llama.cpp running the base with the imported adapter gives
 // the same next-token probabilities as llama.cpp running the base with the same update merged into
 // its weights by hand (peft-fixture.ts, written independently of the importer, with the llama q/k
-// permutation spelled out). A wrong name, orientation, scale or permutation shows up as a
-// difference of 1e-2 or more; a correct import differs by float rounding only (about 1e-7).
+// permutation spelled out). Skipping the q/k permutation moves probabilities by 0.02-0.07 (logits
+// by 2-4); a correct import differs by float rounding only: at most 1e-5, the same as moving every
+// merged weight by one float32 ulp does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getLlama, type Llama } from 'node-llama-cpp';
 import { tempDir } from '../../helpers.ts';
-import { importPeftAdapter } from '../../../core/llm/adapter-import.ts';
+import { importGgufAdapter, importPeftAdapter } from '../../../core/llm/adapter-import.ts';
 import { AdapterError } from '../../../core/train/errors.ts';
-import { buildTinyLlama, tinyVocab, type TinyLlamaOptions } from '../../../core/llm/tiny-model.ts';
+import {
+  buildTinyLlama,
+  buildTinyLora,
+  tinyVocab,
+  type TinyLlamaOptions,
+} from '../../../core/llm/tiny-model.ts';
 import { kv, writeGguf } from '../../../core/llm/gguf-writer.ts';
 import { readGgufHeader } from '../../../core/llm/gguf-info.ts';
 import { mergeIntoBase, writePeftAdapter, type PeftFixtureOptions } from './peft-fixture.ts';
@@ -183,6 +189,28 @@ describe('PEFT adapter import: what is written', () => {
       { name: 'blk.0.attn_q.weight.lora_a', shape: [64, 4], ggmlType: 0 },
       { name: 'blk.0.attn_q.weight.lora_b', shape: [4, 64], ggmlType: 0 },
     ]);
+  });
+});
+
+describe('GGUF adapter import', () => {
+  it('checks an existing GGUF LoRA against the base', async () => {
+    const dir = tempDir('blazer-gguf-import-');
+    const basePath = join(dir, 'base.gguf');
+    writeGguf(basePath, buildTinyLlama({ seed: 1 }));
+    const lora = join(dir, 'lora.gguf');
+    writeGguf(lora, buildTinyLora({ seed: 1, rank: 8, targets: ['blk.0.ffn_gate.weight'] }));
+    expect(await importGgufAdapter(lora, basePath)).toEqual({
+      architecture: 'llama',
+      rank: 8,
+      alpha: 16,
+      targets: ['blk.0.ffn_gate.weight'],
+      tensors: 2,
+    });
+    const qwen = join(dir, 'qwen2.gguf');
+    writeGguf(qwen, buildTinyLlama({ seed: 1, architecture: 'qwen2' }));
+    await expect(importGgufAdapter(lora, qwen)).rejects.toThrow(
+      new AdapterError(`${lora}: the adapter is for architecture 'llama', the base model ${qwen} is 'qwen2'`),
+    );
   });
 });
 

@@ -117,7 +117,7 @@ function convertPair(
       `${weightsPath}: ${module} has lora_${pair.a ? 'A' : 'B'} but no lora_${pair.a ? 'B' : 'A'}`,
     );
   const target = ggufTargetFor(module, architecture);
-  if (!target || target.embedding !== (pair.embedding || undefined))
+  if (!target || Boolean(target.embedding) !== pair.embedding)
     throw new AdapterError(
       `${weightsPath}: no GGUF tensor for the ${pair.embedding ? 'embedding ' : ''}module '${module}' in a ${architecture} model (LoRA on ${PEFT_MODULE_NAMES.join(', ')} can be imported)`,
     );

@@ -26,7 +26,8 @@ export interface ImportAdapterOptions {
   from: string;
   /** The base model's GGUF file. */
   base: string;
-  name: string;
+  /** Default: the folder's name, or the file's without .gguf. */
+  name?: string;
   /** Default: 'peft' for a folder, 'gguf' for a file. */
   source?: AdapterSource;
   trainJob?: number;
@@ -66,9 +67,9 @@ export class AdapterRegistry {
    * records the base's hash and lists it under `name`. Nothing stays behind when it fails.
    */
   async importAdapter(options: ImportAdapterOptions): Promise<RegisteredAdapter> {
-    const { name } = options;
-    this.checkNewName(name);
     const from = resolve(options.from);
+    const name = options.name ?? basename(from).replace(/\.gguf$/i, '');
+    this.checkNewName(name);
     const basePath = resolve(options.base);
     const kind = statSync(from, { throwIfNoEntry: false });
     if (!kind) throw new AdapterError(`${from}: no such file or folder`);

@@ -97,10 +97,13 @@ describe('adapter registry', () => {
     expect(gguf.targets).toHaveLength(15);
     expect(readFileSync(gguf.path)).toEqual(readFileSync(lora)); // a copy, byte for byte
     expect((await registry.importAdapter({ from: lora, base, name: 'as-file' })).source).toBe('gguf');
+    // Without a name: the folder's name, or the file's without .gguf.
+    expect((await registry.importAdapter({ from: peftFolder(), base })).name).toBe('my-peft');
+    expect((await registry.importAdapter({ from: lora, base })).name).toBe('trained');
 
     // A second registry on the same home reads the same file.
     const again = new AdapterRegistry();
-    expect(again.list().map((a) => a.name)).toEqual(['arm-peft', 'arm-v2', 'as-file']);
+    expect(again.list().map((a) => a.name)).toEqual(['arm-peft', 'arm-v2', 'as-file', 'my-peft', 'trained']);
     expect(again.resolve('arm-v2')).toEqual(gguf);
     expect(() => again.resolve('ghost')).toThrow(
       new RegistryError("no adapter named 'ghost' is registered (see lab adapters)"),
@@ -108,11 +111,10 @@ describe('adapter registry', () => {
 
     registry.remove('arm-peft');
     expect(existsSync(peft.path)).toBe(false);
-    expect(registry.list().map((a) => a.name)).toEqual(['arm-v2', 'as-file']);
+    expect(registry.list().map((a) => a.name)).toEqual(['arm-v2', 'as-file', 'my-peft', 'trained']);
     expect(() => registry.remove('arm-peft')).toThrow(/no adapter named 'arm-peft'/);
     expect(existsSync(lora)).toBe(true); // the source file is the user's: untouched
-    registry.remove('arm-v2');
-    registry.remove('as-file');
+    for (const name of ['arm-v2', 'as-file', 'my-peft', 'trained']) registry.remove(name);
     expect(readdirSync(join(home, 'adapters'))).toEqual([]);
   });
 

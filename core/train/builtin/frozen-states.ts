@@ -4,8 +4,9 @@
 // once (no gradients) and cached. Training prompts share a long prefix (the system prompt is
 // thousands of tokens and the same for every example), and by causality a row depends only on the
 // rows before it, so a shared prefix is computed once too: a SharedPrefix keeps the frozen
-// layers' keys/values and output for one example's tokens, and a later example that starts with
-// the same tokens only computes its own rows. Each example then stores just those rows.
+// layers' keys/values and output for one example's tokens (and the first adapted layer's frozen
+// projections of that output), and a later example that starts with the same tokens only computes
+// its own rows. Each example then stores just those rows.
 //
 // Memory is capped: when the cache is full, further examples are recomputed from their shared
 // prefix on every visit instead of stored.
@@ -37,18 +38,15 @@ export interface FrozenStatesStats {
 }
 
 class SharedPrefix {
-  /** The first adapted layer's frozen projections of `hidden`, made on first use. */
-  projections?: LayerInput;
-
   constructor(
     readonly tokens: Int32Array,
     readonly kv: LayerKv[],
-    /** The frozen layers' output, [tokens][embd]. */
-    readonly hidden: Float32Array,
+    /** The frozen layers' output, [tokens][embd], and the first adapted layer's frozen projections of it. */
+    readonly projections: LayerInput,
   ) {}
 
   bytes(): number {
-    let bytes = this.tokens.byteLength + this.hidden.byteLength;
+    let bytes = this.tokens.byteLength + layerInputBytes(this.projections);
     for (const kv of this.kv) bytes += kv.k.byteLength + kv.v.byteLength;
     return bytes;
   }
@@ -111,28 +109,17 @@ export class FrozenStates {
     const input = allocateLayerInput(this.hp, length);
     const { prefix, shared } = cached;
     if (prefix && shared > 0) {
-      input.x.set(prefix.hidden.subarray(0, shared * embd));
-      const projections = this.prefixProjections(prefix);
       const kvDim = this.hp.headsKv * this.hp.headDim;
-      input.xn.set(projections.xn.subarray(0, shared * embd));
-      input.invRms.set(projections.invRms.subarray(0, shared));
-      input.kBase.set(projections.kBase.subarray(0, shared * kvDim));
-      input.vBase.set(projections.vBase.subarray(0, shared * kvDim));
+      const from = prefix.projections;
+      input.x.set(from.x.subarray(0, shared * embd));
+      input.xn.set(from.xn.subarray(0, shared * embd));
+      input.invRms.set(from.invRms.subarray(0, shared));
+      input.kBase.set(from.kBase.subarray(0, shared * kvDim));
+      input.vBase.set(from.vBase.subarray(0, shared * kvDim));
     }
     input.x.set(cached.rows, shared * embd);
     if (shared < length) this.blocks.baseProjections(this.frozenLayers, input, shared);
     return input;
-  }
-
-  private prefixProjections(prefix: SharedPrefix): LayerInput {
-    if (!prefix.projections) {
-      const projections = allocateLayerInput(this.hp, prefix.tokens.length);
-      projections.x.set(prefix.hidden);
-      this.blocks.baseProjections(this.frozenLayers, projections, 0);
-      prefix.projections = projections;
-      this.bytes += layerInputBytes(projections) - projections.x.byteLength;
-    }
-    return prefix.projections;
   }
 
   private compute(key: number, tokens: ArrayLike<number>, length: number): CachedRows {
@@ -159,10 +146,13 @@ export class FrozenStates {
 
     let entry: CachedRows = { prefix: best, shared, rows };
     if (wantsNewPrefix) {
+      const projections = allocateLayerInput(this.hp, length);
+      projections.x.set(rows);
+      this.blocks.baseProjections(this.frozenLayers, projections, 0);
       const prefix = new SharedPrefix(
         Int32Array.from({ length }, (_, i) => tokens[i]),
         kv,
-        rows,
+        projections,
       );
       if (this.bytes + prefix.bytes() <= this.options.maxBytes) {
         this.prefixes.push(prefix);

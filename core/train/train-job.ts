@@ -14,7 +14,7 @@ import { showTrainingSet, writeTrainingFiles } from './training-set.ts';
 import { TrainCancelled, TrainError } from './errors.ts';
 import { BuiltinTrainer } from './builtin-trainer.ts';
 import { CommandTrainer } from './command-trainer.ts';
-import { OpenAITrainer } from './openai-trainer.ts';
+import { OpenAITrainer, readRemoteJob } from './openai-trainer.ts';
 import type { Hyperparameters, Trainer, TrainerKind, TrainOutcome } from './types.ts';
 import type { TrainJobStatus, TrainJobSummary, TrainProgress } from '../../api/types.ts';
 
@@ -79,6 +79,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobSum
         },
       });
       saveLosses();
+      await recordRemoteJob(db, jobId, outDir);
       const made = await register(outcome, {
         name: name ?? `${set.name}-${jobId}`,
         basePath,
@@ -89,6 +90,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobSum
       finishJob(db, jobId, 'succeeded', { adapter: made });
     } catch (err) {
       saveLosses();
+      await recordRemoteJob(db, jobId, outDir);
       const cancelled = err instanceof TrainCancelled || options.signal?.aborted;
       finishJob(db, jobId, cancelled ? 'cancelled' : 'failed', { error: (err as Error).message });
       throw cancelled && !(err instanceof TrainCancelled) ? new TrainCancelled() : err;
@@ -149,6 +151,12 @@ async function register(
     trainingSet: job.trainingSet,
   });
   return entry.name;
+}
+
+/** A remote job's id, so a job cut short here can be followed again (or looked up on the provider's side). */
+async function recordRemoteJob(db: Db, jobId: number, outDir: string): Promise<void> {
+  const remote = await readRemoteJob(outDir);
+  if (remote) db.prepare('UPDATE train_jobs SET remote_job = ? WHERE id = ?').run(remote.jobId, jobId);
 }
 
 function startJob(db: Db, setId: number, options: TrainJobOptions): number {

@@ -19,8 +19,14 @@ const CANCEL_GRACE_MS = 10_000;
 
 export class BuiltinTrainer implements Trainer {
   readonly kind = 'builtin';
+  private workers = 0;
 
   constructor(private readonly options: BuiltinTrainerOptions = {}) {}
+
+  /** Worker threads of this trainer that have not exited yet (for diagnostics and tests). */
+  get activeWorkers(): number {
+    return this.workers;
+  }
 
   async train(request: TrainRequest): Promise<TrainOutcome> {
     if (request.method !== 'supervised')
@@ -45,6 +51,7 @@ export class BuiltinTrainer implements Trainer {
       cancelFlag,
     };
     const worker = startModuleWorker(new URL('./builtin/worker.ts', import.meta.url), { workerData: input });
+    this.workers++;
 
     return new Promise<TrainOutcome>((resolve, reject) => {
       let last: FromWorker | undefined;
@@ -73,6 +80,7 @@ export class BuiltinTrainer implements Trainer {
       });
       // Settle only once the thread is gone, so a settled promise means no worker is left running.
       worker.on('exit', (code) => {
+        this.workers--;
         clearTimeout(killTimer);
         request.signal?.removeEventListener('abort', cancel);
         if (last?.type === 'done') resolve(last.outcome);

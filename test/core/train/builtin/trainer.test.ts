@@ -92,6 +92,7 @@ describe('the built-in trainer', () => {
     expect(outcome.finalLoss!).toBeLessThan(first / 5);
     expect(summary.validLoss).toBeLessThan(summary.initialValidLoss / 3);
 
+    if (outcome.kind !== 'gguf-lora') throw new Error(`expected a GGUF LoRA, got ${outcome.kind}`);
     const messages = prompt(asks[0]);
     const plain = await greedy(base, messages);
     const adapted = await greedy(base, messages, outcome.path);

@@ -123,9 +123,9 @@ function hyperparameters(info: GgufFileInfo, path: string, vocab: number): Llama
   const headDim = optionalNumber(arch, 'attention.key_length') ?? embd / heads;
   const valueDim = optionalNumber(arch, 'attention.value_length') ?? headDim;
   const ropeDims = optionalNumber(arch, 'rope.dimension_count') ?? headDim;
-  if (!Number.isInteger(headDim) || headDim % 2 !== 0 || valueDim !== headDim || ropeDims !== headDim)
+  if (!Number.isInteger(headDim) || headDim % 4 !== 0 || valueDim !== headDim || ropeDims !== headDim)
     throw new TrainError(
-      `${path}: unsupported attention shape (head dim ${headDim}, value dim ${valueDim}, rope dims ${ropeDims}); the built-in trainer needs even, equal head, value and rope dimensions`,
+      `${path}: unsupported attention shape (head dim ${headDim}, value dim ${valueDim}, rope dims ${ropeDims}); the built-in trainer needs equal head, value and rope dimensions, a multiple of 4`,
     );
   if (heads % headsKv !== 0)
     throw new TrainError(

@@ -3,16 +3,8 @@
 // not depend on the LoRA factors. The graph is llama.cpp's for LLM_ARCH_LLAMA: pre-norm attention
 // with NORM-mode RoPE and GQA, then a SwiGLU FFN, both added to the residual stream.
 import type { LlamaHyperparameters, LlamaLayerWeights, LlamaWeights } from './gguf-weights.ts';
-import {
-  attention,
-  AttentionScratch,
-  matmulTransposed,
-  rmsNorm,
-  RopeTable,
-  swiglu,
-  toHeadMajor,
-  type AttentionShape,
-} from './llama-math.ts';
+import { attention, AttentionScratch, type AttentionShape } from './attention.ts';
+import { matmulTransposed, rmsNorm, RopeTable, swiglu, toHeadMajor } from './llama-math.ts';
 
 /** One layer's keys and values, head-major [headsKv][capacity][headDim], after RoPE for keys. */
 export interface LayerKv {
@@ -131,18 +123,7 @@ export class LlamaBlocks {
       this.rope.apply(k, positions, rows, headsKv);
       toHeadMajor(k, rows, headsKv, headDim, cache.k, cache.capacity, from);
       toHeadMajor(v, rows, headsKv, headDim, cache.v, cache.capacity, from);
-      attention(
-        q,
-        positions,
-        rows,
-        cache.k,
-        cache.v,
-        cache.capacity,
-        this.shape,
-        attn,
-        undefined,
-        this.scratch,
-      );
+      attention(q, from, rows, cache.k, cache.v, cache.capacity, this.shape, attn, undefined, this.scratch);
       matmulTransposed(attn, rows, qDim, w.o.data, embd, x, true);
       this.feedForward(w, x, rows, xn, gate, up);
     }

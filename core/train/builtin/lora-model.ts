@@ -10,9 +10,8 @@
 import { TrainError } from '../errors.ts';
 import type { LlamaLayerWeights, LlamaWeights, Matrix } from './gguf-weights.ts';
 import { allocateLayerInput, LlamaBlocks, rowRange, type LayerInput } from './llama-block.ts';
+import { attention, attentionBackward } from './attention.ts';
 import {
-  attention,
-  attentionBackward,
   crossEntropy,
   fromHeadMajor,
   matmulTransposed,
@@ -40,7 +39,10 @@ export interface LoraModelOptions {
 interface LayerTape {
   layer: number;
   input: LayerInput;
-  /** The rows this layer computes past keys/values: all positions, or the loss positions in the last layer. */
+  /**
+   * The consecutive positions this layer computes past keys/values: all of them, or in the last
+   * layer the loss positions (the last prompt token and the answer).
+   */
   rows: Int32Array;
   xnRows: Float32Array;
   uQ?: Float32Array;
@@ -276,7 +278,7 @@ export class LoraLlama {
     rope.apply(q, rows, n, heads);
     const attn = new Float32Array(n * qDim);
     const lse = new Float32Array(n * heads);
-    attention(q, rows, n, k, v, length, this.blocks.shape, attn, lse, this.blocks.scratch);
+    attention(q, rows[0], n, k, v, length, this.blocks.shape, attn, lse, this.blocks.scratch);
 
     const h = allRows ? input.x.slice(0, length * embd) : gatherRows(input.x, rows, embd);
     const attnOut = new Float32Array(n * embd);
@@ -374,7 +376,7 @@ export class LoraLlama {
     const dvHeads = new Float32Array(length * kvDim);
     attentionBackward(
       tape.q,
-      rows,
+      rows[0],
       n,
       tape.k,
       tape.v,

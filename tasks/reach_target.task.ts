@@ -40,12 +40,12 @@ export default defineTask<{ colour: Colour; target: [number, number, number] }>(
     const target = state.objects.find((o) => o.name === 'target')!;
     robot.move_gripper(target.position, 0);
   },
+  // Short on purpose: a small student learns it quickly, and it reads the target from the scene.
   reference: [
-    'The target is a ball in the air above the table; nothing is in the way.',
-    "Plan: move the gripper's centre to the target's centre in one motion.",
+    'The target floats above the table with nothing in the way.',
+    'Plan: move the gripper to its centre.',
     '```python',
-    'target = objects["target"]',
-    'move_gripper(target.position, 0)',
+    'move_gripper(objects["target"].position, 0)',
     '```',
   ].join('\n'),
 });

@@ -46,8 +46,8 @@ describe('lab generate', () => {
     const reached = store.show(store.list({ task: 'reach_target' }, { limit: 1 }).rows[0].id);
     expect(reached).toMatchObject({ model: 'scripted', format: 'code', success: true });
     expect(reached.prompt?.at(-1)?.content).toMatch(/^Task: .*target/);
-    expect(reached.answer).toContain('move_gripper(target.position, 0)');
-    expect(reached.program?.trim()).toBe('target = objects["target"]\nmove_gripper(target.position, 0)');
+    expect(reached.answer).toMatch(/^The target .*\n.*\n```python\nmove_gripper\(objects\["target"\]\.position, 0\)\n```$/);
+    expect(reached.program?.trim()).toBe('move_gripper(objects["target"].position, 0)');
     store.db.close();
   });
 

@@ -64,6 +64,43 @@ export function matmulTransposed(
   }
 }
 
+/**
+ * acc[p][q] += scale · Σ_r w[r][p] · x[r][q]: the weight gradient wᵀ·x of a product over `rows`
+ * rows (acc is [nw][nx]). Four rows at a time, so each accumulator is loaded and stored once per four.
+ */
+export function addTransposedProduct(
+  w: Float32Array,
+  nw: number,
+  x: Float32Array,
+  nx: number,
+  rows: number,
+  scale: number,
+  acc: Float32Array,
+): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const x0 = r * nx;
+    const x1 = x0 + nx;
+    const x2 = x1 + nx;
+    const x3 = x2 + nx;
+    for (let p = 0; p < nw; p++) {
+      const w0 = w[r * nw + p] * scale;
+      const w1 = w[(r + 1) * nw + p] * scale;
+      const w2 = w[(r + 2) * nw + p] * scale;
+      const w3 = w[(r + 3) * nw + p] * scale;
+      const o = p * nx;
+      for (let q = 0; q < nx; q++)
+        acc[o + q] += w0 * x[x0 + q] + w1 * x[x1 + q] + (w2 * x[x2 + q] + w3 * x[x3 + q]);
+    }
+  }
+  for (; r < rows; r++)
+    for (let p = 0; p < nw; p++) {
+      const wp = w[r * nw + p] * scale;
+      const o = p * nx;
+      for (let q = 0; q < nx; q++) acc[o + q] += wp * x[r * nx + q];
+    }
+}
+
 /** The transpose of a row-major [rows][cols] matrix, as [cols][rows]. */
 export function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
   const t = new Float32Array(m.length);

@@ -12,6 +12,7 @@ import type { LlamaLayerWeights, LlamaWeights, Matrix } from './gguf-weights.ts'
 import { allocateLayerInput, LlamaBlocks, rowRange, type LayerInput } from './llama-block.ts';
 import { attention, attentionBackward } from './attention.ts';
 import {
+  addTransposedProduct,
   crossEntropy,
   fromHeadMajor,
   matmulTransposed,
@@ -227,23 +228,11 @@ export class LoraLlama {
     // t = dy·B, [rows][rank]
     const t = new Float32Array(rows * rank);
     matmulTransposed(dy, rows, nOut, transpose(b, nOut, rank), rank, t);
-    for (let r = 0; r < rows; r++) {
-      const ur = r * rank;
-      const dr = r * nOut;
-      for (let o = 0; o < nOut; o++) {
-        const g = dy[dr + o] * scale;
-        if (g === 0) continue;
-        const go = o * rank;
-        for (let k = 0; k < rank; k++) gradB[go + k] += g * u[ur + k];
-      }
-      const xr = r * nIn;
-      for (let k = 0; k < rank; k++) {
-        const g = t[ur + k] * scale;
-        if (g === 0) continue;
-        const ko = k * nIn;
-        for (let i = 0; i < nIn; i++) gradA[ko + i] += g * x[xr + i];
-      }
-    }
+    // gradB is [nOut][rank]: accumulate its transpose (long rows of nOut) and add it back.
+    const gradBT = new Float32Array(rank * nOut);
+    addTransposedProduct(u, rank, dy, nOut, rows, scale, gradBT);
+    for (let o = 0; o < nOut; o++) for (let k = 0; k < rank; k++) gradB[o * rank + k] += gradBT[k * nOut + o];
+    addTransposedProduct(t, rank, x, nIn, rows, scale, gradA);
     if (dx) {
       const scaled = t.map((value) => value * scale);
       matmulTransposed(scaled, rows, rank, transpose(a, rank, nIn), nIn, dx, true);

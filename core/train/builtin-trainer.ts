@@ -35,7 +35,14 @@ export class BuiltinTrainer implements Trainer {
       );
     checkHyperparameters(request.hyper);
     if (request.signal?.aborted) throw new TrainCancelled();
-    await mkdir(request.outDir, { recursive: true });
+    try {
+      await mkdir(request.outDir, { recursive: true });
+    } catch (err) {
+      throw new TrainError(
+        `${request.outDir}: cannot create the output folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        { cause: err },
+      );
+    }
 
     const cancelFlag = new SharedArrayBuffer(4);
     const input: WorkerInput = {

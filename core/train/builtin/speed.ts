@@ -23,8 +23,13 @@ export interface SpeedReport {
   tokens: number;
   /** Loss (answer + end) tokens per batch. */
   lossTokens: number;
-  /** First visit: the frozen layers over every example (the first one alone, the rest sharing its prefix). */
-  frozenSeconds: number;
+  /**
+   * First visit of each example: its frozen-layer rows, once. The first example runs its whole
+   * sequence; later ones only the rows past the prompt prefix they share with it.
+   */
+  firstVisitSeconds: number[];
+  /** Rows the frozen layers ran on the first visits (all examples). */
+  frozenRows: number;
   forwardSeconds: number;
   forwardBackwardSeconds: number;
   /** Tokens read per second in a training step once the frozen rows are cached. */
@@ -68,7 +73,7 @@ export function measureStepSpeed(
     run();
     return (performance.now() - start) / 1000;
   };
-  const frozenSeconds = time(() => batch.forEach((e, i) => frozen.layerInput(i, e.tokens, inputLength(e))));
+  const firstVisitSeconds = batch.map((e, i) => time(() => frozen.layerInput(i, e.tokens, inputLength(e))));
   const forward = (withBackward: boolean): void => {
     zeroLoraGradients(model.lora);
     batch.forEach((e, i) => {
@@ -93,7 +98,8 @@ export function measureStepSpeed(
     examples: batch.length,
     tokens,
     lossTokens: batch.reduce((sum, e) => sum + lossTokenCount(e), 0),
-    frozenSeconds,
+    firstVisitSeconds,
+    frozenRows: frozen.stats().rowsComputed,
     forwardSeconds,
     forwardBackwardSeconds,
     trainingTokensPerSecond: tokens / forwardBackwardSeconds,

@@ -1,9 +1,11 @@
 // Models: the lab's local GGUF models and LoRA adapters (metadata, size), remote OpenAI-compatible
 // endpoints by spec, and a test prompt that reports tokens per second.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useCall } from '../use-call.ts';
 import { useLab } from '../lab-context.tsx';
 import { CodeBlock, EmptyState, ErrorBox, Field, TextField } from '../components/common.tsx';
+import { AdaptersTable } from '../components/AdaptersTable.tsx';
+import { useWhenShown } from '../navigation.tsx';
 
 function size(bytes: number): string {
   return bytes >= 1e9
@@ -34,7 +36,7 @@ export function Models() {
   const [streamed, setStreamed] = useState('');
 
   const refresh = (): void => void list.run({});
-  useEffect(refresh, []);
+  useWhenShown('models', refresh);
   const models = list.result?.models ?? [];
 
   /** A registry row's buttons: put its name in the test prompt, or remove it. */
@@ -134,6 +136,8 @@ export function Models() {
           </button>
         </form>
         <p className="muted">Registry: {list.result?.registry}</p>
+
+        <AdaptersTable />
 
         <h2>Remote endpoints</h2>
         <p className="muted">

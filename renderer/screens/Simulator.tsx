@@ -8,6 +8,8 @@ import { useCall } from '../use-call.ts';
 import { SceneView } from '../components/SceneView.tsx';
 import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
 import { CodeBlock, EmptyState, ErrorBox, Field, IntegerInput, TraceList } from '../components/common.tsx';
+import { AdapterPicker, adaptersFor } from '../components/AdapterPicker.tsx';
+import { useWhenShown } from '../navigation.tsx';
 
 /** Who acts: the task's scripted solution, the person's program, or a model. */
 type SolverKind = 'scripted' | 'program' | 'model';
@@ -29,6 +31,7 @@ export function Simulator() {
   const { info } = useLab();
   const tasks = useCall('tasks.list');
   const models = useCall('models.list');
+  const adapters = useCall('adapters.list');
   const view = useCall('scene.view');
   const episode = useCall('episode.view');
   const [arm, setArm] = useState(info.arms[0]);
@@ -37,6 +40,7 @@ export function Simulator() {
   const [solverKind, setSolverKind] = useState<SolverKind>('scripted');
   const [program, setProgram] = useState(STARTER_PROGRAM);
   const [model, setModel] = useState('');
+  const [adapter, setAdapter] = useState('');
   const [format, setFormat] = useState<'json' | 'code'>('json');
   const [streamed, setStreamed] = useState('');
   const [seek, setSeek] = useState<{ frame: number }>();
@@ -44,8 +48,11 @@ export function Simulator() {
 
   useEffect(() => {
     void tasks.run({});
-    void models.run({});
   }, []);
+  useWhenShown('simulator', () => {
+    void models.run({});
+    void adapters.run({});
+  });
   const forArm = useMemo(() => (tasks.result ?? []).filter((t) => t.arms.includes(arm)), [tasks.result, arm]);
   useEffect(() => {
     if (forArm.length && !forArm.some((t) => t.id === taskId)) setTaskId(forArm[0].id);
@@ -56,6 +63,8 @@ export function Simulator() {
     void view.run({ task: taskId, seed, arm });
   }, [taskId, seed, arm]);
 
+  const fitting = adaptersFor(adapters.result ?? [], models.result, model);
+  const chosenAdapter = fitting.some((a) => a.name === adapter) ? adapter : '';
   const busy = episode.running;
   // One click, one call: the scene is built once for the view and the run.
   const run = async (): Promise<void> => {
@@ -63,7 +72,7 @@ export function Simulator() {
     setStreamed('');
     const solver: CallInput<'episode.view'>['solver'] =
       solverKind === 'model'
-        ? { kind: 'model', model, format }
+        ? { kind: 'model', model, format, ...(chosenAdapter ? { adapter: chosenAdapter } : {}) }
         : solverKind === 'program'
           ? { kind: 'program', source: program }
           : { kind: 'scripted' };
@@ -144,6 +153,12 @@ export function Simulator() {
                 ))}
               </datalist>
             </Field>
+            <AdapterPicker
+              adapters={fitting}
+              value={chosenAdapter}
+              onChange={setAdapter}
+              testId="sim-adapter"
+            />
             <Field label="Answer format">
               <select value={format} onChange={(e) => setFormat(e.target.value as 'json' | 'code')}>
                 <option value="json">JSON plan (small models)</option>

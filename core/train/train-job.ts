@@ -72,7 +72,11 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobSum
         hyper: options.hyper,
         signal: options.signal,
         onProgress: (progress) => {
-          if (Number.isFinite(progress.loss) && progress.step > (losses.at(-1)?.[0] ?? 0))
+          const last = losses.at(-1);
+          // A repeated step brings the validation loss measured at the end of an epoch.
+          if (last && progress.step === last[0] && progress.validLoss !== undefined)
+            last[2] = progress.validLoss;
+          else if (Number.isFinite(progress.loss) && progress.step > (last?.[0] ?? 0))
             losses.push([progress.step, progress.loss, progress.validLoss ?? null]);
           if (Date.now() - lastWrite > LOSS_WRITE_INTERVAL_MS) saveLosses();
           options.onProgress?.(jobId, progress);

@@ -33,7 +33,8 @@ export function Evaluate() {
 
   const [model, setModel] = useState('scripted');
   const [adapter, setAdapter] = useState('');
-  const [format, setFormat] = useState<'json' | 'code'>('json');
+  // Python code, as generation's default: a student is evaluated in the format it learned.
+  const [format, setFormat] = useState<'json' | 'code'>('code');
   const [taskMode, setTaskMode] = useState<TaskMode>('train');
   const [chosen, setChosen] = useState<string[]>([]);
   const [scenes, setScenes] = useState(10);
@@ -142,9 +143,13 @@ export function Evaluate() {
               testId="eval-adapter"
             />
             <Field label="Answer format">
-              <select value={format} onChange={(e) => setFormat(e.target.value as 'json' | 'code')}>
+              <select
+                value={format}
+                onChange={(e) => setFormat(e.target.value as 'json' | 'code')}
+                data-testid="eval-format"
+              >
+                <option value="code">Python code (as generated data)</option>
                 <option value="json">JSON plan (small models)</option>
-                <option value="code">Python code</option>
               </select>
             </Field>
           </>

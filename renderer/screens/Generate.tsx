@@ -4,17 +4,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { BarChart, EmptyState, ErrorBox, Field, IntegerInput, TextField } from '../components/common.tsx';
+import { duration } from '../components/format.ts';
 import type { GenerationProgress } from '../../api/types.ts';
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds <= 0) return '–';
-  const s = Math.round(seconds);
-  return s >= 3600
-    ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`
-    : s >= 60
-      ? `${Math.floor(s / 60)} min ${s % 60} s`
-      : `${s} s`;
-}
 
 export function Generate() {
   const { db, setDb } = useLab();

@@ -196,6 +196,8 @@ describe.skipIf(missing !== undefined)('fine-tuning UI in chromium', () => {
 
     await page.selectOption(`${EVALUATE} [data-testid=eval-model]`, 'tiny-test');
     await page.selectOption(`${EVALUATE} [data-testid=eval-adapter]`, 'reach-ui-1');
+    // A six-step adapter writes noise; a JSON plan's grammar keeps its answers short.
+    await page.selectOption(`${EVALUATE} [data-testid=eval-format]`, 'json');
     await runEvaluation(2);
     // Newest first; evaluation runs share their numbers with the dataset's generation run.
     const listed = await page.locator(`${EVALUATE} [data-testid=eval-runs] tbody tr`).allTextContents();

@@ -56,6 +56,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobSum
     options.onStart?.(jobId);
 
     const losses: [number, number, number | null][] = [];
+    let lastValid: number | undefined;
     let lastWrite = 0;
     const saveLosses = (): void => {
       db.prepare('UPDATE train_jobs SET losses = ? WHERE id = ?').run(JSON.stringify(losses), jobId);
@@ -72,12 +73,15 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobSum
         hyper: options.hyper,
         signal: options.signal,
         onProgress: (progress) => {
+          // Progress repeats the latest validation loss on every step; the curve keeps it once, at
+          // the step it was measured (a repeated step brings one measured at the end of an epoch).
           const last = losses.at(-1);
-          // A repeated step brings the validation loss measured at the end of an epoch.
-          if (last && progress.step === last[0] && progress.validLoss !== undefined)
-            last[2] = progress.validLoss;
+          const valid =
+            progress.validLoss !== undefined && progress.validLoss !== lastValid ? progress.validLoss : null;
+          if (valid !== null) lastValid = valid;
+          if (last && progress.step === last[0]) last[2] = valid ?? last[2];
           else if (Number.isFinite(progress.loss) && progress.step > (last?.[0] ?? 0))
-            losses.push([progress.step, progress.loss, progress.validLoss ?? null]);
+            losses.push([progress.step, progress.loss, valid]);
           if (Date.now() - lastWrite > LOSS_WRITE_INTERVAL_MS) saveLosses();
           options.onProgress?.(jobId, progress);
         },

@@ -360,6 +360,8 @@ export const CALLS = {
           })
           .strict()
           .prefault({}),
+        /** What the command trains, when not the GGUF itself: a Hugging Face folder or id for PEFT trainers. */
+        trainerBase: z.string().min(1).max(4096).optional(),
         /** The command trainer's argv (no shell); the request file's path is appended. */
         command: z.array(z.string().min(1).max(4096)).min(1).max(64).optional(),
         /** The fine-tuning API's base URL (openai); the key comes from BLAZER_API_KEY or OPENAI_API_KEY on the lab's machine. */

@@ -41,7 +41,7 @@ const USAGE = `lab: BLAZER Lab command line
                                          the training sets, and the training jobs with their loss curves
   lab train --db lab.sqlite --set N --base <model> [--trainer builtin|command|openai] [--name ADAPTER]
               [--epochs E] [--lr X] [--batch B] [--rank R] [--alpha A] [--max-steps S] [--max-minutes M]
-              [--command "python3 scripts/train_lora_peft.py ..."] [--base-url URL] [--json]
+              [--command "python3 scripts/train_lora_peft.py" --trainer-base HF_MODEL] [--base-url URL] [--json]
                                          fine-tune a LoRA adapter (or a remote model) on a training set
   lab adapters [list] [--json] | lab adapters import <lora.gguf|peft-folder> --base <model> [--name N]
   lab adapters remove <name>
@@ -145,6 +145,7 @@ const FLAGS = {
     'max-minutes',
     'command',
     'base-url',
+    'trainer-base',
   ],
 };
 

@@ -85,6 +85,7 @@ async function trainRun(flags: ParsedArgs['flags'], json: boolean): Promise<numb
     ...(flags.name !== undefined ? { name: text(flags, 'name') } : {}),
     ...(command !== undefined ? { command: command.split(/\s+/).filter(Boolean) } : {}),
     ...(flags['base-url'] !== undefined ? { baseURL: text(flags, 'base-url') } : {}),
+    ...(flags['trainer-base'] !== undefined ? { trainerBase: text(flags, 'trainer-base') } : {}),
     hyper,
   };
   const bar = progressBar();

@@ -27,6 +27,8 @@ export interface TrainJobOptions {
   /** The name the result is registered under; default <set>-<job id>. */
   name?: string;
   hyper: Hyperparameters;
+  /** What a command trains, when not the GGUF (a Hugging Face folder or id); the adapter is still checked against the GGUF. */
+  trainerBase?: string;
   /** The command trainer's argv. */
   command?: string[];
   /** The OpenAI-compatible fine-tuning API (openai). */
@@ -68,7 +70,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobSum
         method: set.method,
         trainFile: files.train,
         ...(files.validation ? { validationFile: files.validation } : {}),
-        baseModel: basePath ?? options.base,
+        baseModel: options.trainerBase ?? basePath ?? options.base,
         outDir,
         hyper: options.hyper,
         signal: options.signal,

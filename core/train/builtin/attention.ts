@@ -343,6 +343,13 @@ function blockOuter(
   }
 }
 
+/** q · scale, so the kernels produce scaled scores directly (one multiply per query, not per key). */
+function scaledCopy(q: Float32Array, length: number, scale: number): Float32Array {
+  const scaled = new Float32Array(length);
+  for (let i = 0; i < length; i++) scaled[i] = q[i] * scale;
+  return scaled;
+}
+
 /**
  * Causal attention for `rows` consecutive query rows at positions first..first+rows-1 (row r sees
  * keys 0..first+r). lse[r][h] receives the log-sum-exp of the row's scaled scores for the backward.
@@ -363,6 +370,8 @@ export function attention(
   const group = heads / headsKv;
   const stride = heads * hd;
   const s = scratch.get(capacity);
+  const scaled = scaledCopy(q, rows * stride, scale);
+  const sums = [0, 0, 0, 0];
   out.fill(0, 0, rows * stride);
   for (let r = 0; r < rows;) {
     const count = rows - r >= 4 ? 4 : 1;
@@ -370,17 +379,12 @@ export function attention(
     for (let h = 0; h < heads; h++) {
       const qo = r * stride + h * hd;
       const kv0 = Math.floor(h / group) * capacity * hd;
-      blockDots(q, qo, stride, k, kv0, hd, last, count, s);
-      const sums = [0, 0, 0, 0];
+      blockDots(scaled, qo, stride, k, kv0, hd, last, count, s);
       for (let i = 0; i < count; i++) {
         const row = s[i];
         const keys = last + 1 + i;
         let max = -Infinity;
-        for (let j = 0; j < keys; j++) {
-          const score = row[j] * scale;
-          row[j] = score;
-          if (score > max) max = score;
-        }
+        for (let j = 0; j < keys; j++) if (row[j] > max) max = row[j];
         let sum = 0;
         for (let j = 0; j < keys; j++) {
           const e = Math.exp(row[j] - max);
@@ -426,13 +430,14 @@ export function attentionBackward(
   const buffers = scratch.get(capacity);
   const p = buffers.slice(0, 4);
   const ds = buffers.slice(4, 8);
+  const scaled = scaledCopy(q, rows * stride, scale);
   for (let r = 0; r < rows;) {
     const count = rows - r >= 4 ? 4 : 1;
     const last = first + r;
     for (let h = 0; h < heads; h++) {
       const qo = r * stride + h * hd;
       const kv0 = Math.floor(h / group) * capacity * hd;
-      blockDots(q, qo, stride, k, kv0, hd, last, count, p);
+      blockDots(scaled, qo, stride, k, kv0, hd, last, count, p);
       blockDots(dOut, qo, stride, v, kv0, hd, last, count, ds);
       for (let i = 0; i < count; i++) {
         const o = qo + i * stride;
@@ -443,7 +448,7 @@ export function attentionBackward(
         const dsi = ds[i];
         const keys = last + 1 + i;
         for (let j = 0; j < keys; j++) {
-          const prob = Math.exp(pi[j] * scale - rowLse);
+          const prob = Math.exp(pi[j] - rowLse);
           pi[j] = prob;
           dsi[j] = prob * (dsi[j] - dotOut) * scale;
         }

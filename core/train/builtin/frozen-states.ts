@@ -94,11 +94,6 @@ export class FrozenStates {
     };
   }
 
-  /** Whether the example's frozen rows are already cached (a visit costs no frozen-layer work). */
-  has(key: number): boolean {
-    return this.cache.has(key);
-  }
-
   /**
    * The first adapted layer's input for the first `length` tokens of an example: its residual
    * stream and frozen projections at every position. `key` identifies the example across visits.

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { TrainCancelled, TrainError } from '../errors.ts';
 import type { TrainProgress } from '../types.ts';
-import { ChatTokenizer, readChatExamples } from './chat-tokens.ts';
+import { ChatTokenizer, readChatExamples, type ChatExamples } from './chat-tokens.ts';
 import { readLlamaWeights } from './gguf-weights.ts';
 import { runTrainLoop } from './train-loop.ts';
 import type { FromWorker, ToWorker, WorkerInput } from './worker-messages.ts';
@@ -28,22 +28,28 @@ port.on('message', (message: ToWorker) => {
 const stage = (message: string): void =>
   post({ type: 'progress', progress: { step: 0, totalSteps: 0, epoch: 0, loss: Number.NaN, message } });
 
+/** The training and validation examples as token ids, with the model's own tokenizer (freed after). */
+async function tokenisedExamples(
+  maxTokens: number,
+): Promise<{ train: ChatExamples; validation: ChatExamples }> {
+  const tokenizer = await ChatTokenizer.open(request.baseModel);
+  try {
+    return {
+      train: await readChatExamples(request.trainFile, tokenizer, maxTokens),
+      validation: request.validationFile
+        ? await readChatExamples(request.validationFile, tokenizer, maxTokens)
+        : { examples: [], tooLong: 0 },
+    };
+  } finally {
+    await tokenizer.dispose();
+  }
+}
+
 async function train(): Promise<FromWorker> {
   stage('reading the base model');
   const weights = await readLlamaWeights(request.baseModel);
   stage('tokenising the examples');
-  const tokenizer = await ChatTokenizer.open(request.baseModel);
-  let train;
-  let validation;
-  try {
-    const maxTokens = weights.hp.contextLength;
-    train = await readChatExamples(request.trainFile, tokenizer, maxTokens);
-    validation = request.validationFile
-      ? await readChatExamples(request.validationFile, tokenizer, maxTokens)
-      : { examples: [], tooLong: 0 };
-  } finally {
-    await tokenizer.dispose();
-  }
+  const { train, validation } = await tokenisedExamples(weights.hp.contextLength);
   if (signal.aborted) throw new TrainCancelled();
   if (train.examples.length === 0)
     throw new TrainError(

@@ -97,6 +97,38 @@ export function defaultTargets(weights: LlamaWeights): string[] {
   return LORA_TARGETS.filter((t) => t !== 'output' || !weights.outputTied);
 }
 
+/**
+ * Time left from what visits cost so far: a first visit also runs the frozen layers (several times
+ * a cached step on long prompts), so the first epoch alone would overstate the later ones.
+ */
+class TimeLeft {
+  private readonly seen = new Set<number>();
+  private firstVisitMs = 0;
+  private firstVisits = 0;
+  private stepMs = 0;
+  private steps = 0;
+
+  constructor(private readonly examples: number) {}
+
+  /** An example's visit: the frozen-layer work (0 when cached) and the training step. */
+  visited(example: number, frozenMs: number, stepMs: number): void {
+    if (frozenMs > 0) {
+      this.firstVisitMs += frozenMs;
+      this.firstVisits++;
+    }
+    this.seen.add(example);
+    this.stepMs += stepMs;
+    this.steps++;
+  }
+
+  secondsLeft(visitsLeft: number): number {
+    const unseen = Math.min(this.examples - this.seen.size, visitsLeft);
+    const perStep = this.steps ? this.stepMs / this.steps : 0;
+    const perFirstVisit = this.firstVisits ? this.firstVisitMs / this.firstVisits : 0;
+    return (visitsLeft * perStep + unseen * perFirstVisit) / 1000;
+  }
+}
+
 export function runTrainLoop(input: TrainLoopInput): TrainLoopResult {
   const { weights, train, validation, hyper, outDir, signal, onProgress } = input;
   const options = input.options ?? {};
@@ -126,6 +158,7 @@ export function runTrainLoop(input: TrainLoopInput): TrainLoopResult {
   const seconds = (): number => (performance.now() - start) / 1000;
   const history: LossRecord[] = [];
   let tokensRead = 0;
+  const eta = new TimeLeft(train.length);
 
   const checkCancel = (): void => {
     if (signal?.aborted) {
@@ -199,8 +232,18 @@ export function runTrainLoop(input: TrainLoopInput): TrainLoopResult {
       for (const i of batch) {
         checkCancel();
         const example = train[i];
-        const forward = model.forward(example, frozen.layerInput(i, example.tokens, inputLength(example)));
+        const visitStart = performance.now();
+        const rowsBefore = frozen.stats().rowsComputed;
+        const layerInput = frozen.layerInput(i, example.tokens, inputLength(example));
+        const firstVisit = frozen.stats().rowsComputed > rowsBefore;
+        const stepStart = performance.now();
+        const forward = model.forward(example, layerInput);
         model.backward(forward, 1 / lossTokens);
+        eta.visited(
+          i,
+          firstVisit ? stepStart - visitStart : 0,
+          performance.now() - (firstVisit ? stepStart : visitStart),
+        );
         loss += forward.loss;
         tokensRead += inputLength(example);
       }
@@ -215,7 +258,7 @@ export function runTrainLoop(input: TrainLoopInput): TrainLoopResult {
         loss: loss / lossTokens,
         validLoss: valid.latest,
         tokensPerSecond: tokensRead / elapsed,
-        etaSeconds: (elapsed / step) * (totalSteps - step),
+        etaSeconds: eta.secondsLeft((totalSteps - step) * hyper.batchSize),
       });
     }
     if (validation.length > 0) {

@@ -82,7 +82,11 @@ describe('the built-in trainer', () => {
 
     const steps = progress.filter((p) => p.step > 0 && p.message === undefined);
     expect(steps.map((p) => p.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(steps.every((p) => p.totalSteps === 40 && p.tokensPerSecond! > 0)).toBe(true);
+    expect(steps.every((p) => p.totalSteps === 40 && p.tokensPerSecond! > 0 && p.etaSeconds! >= 0)).toBe(
+      true,
+    );
+    expect(steps[0].etaSeconds).toBeGreaterThan(0);
+    expect(steps.at(-1)!.etaSeconds).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, 'out', 'loss.json'), 'utf8'));
     const first = summary.history[0].loss;
     console.log(

@@ -23,6 +23,8 @@ export interface SpeedReport {
   tokens: number;
   /** Loss (answer + end) tokens per batch. */
   lossTokens: number;
+  /** All first visits together (the sum of firstVisitSeconds). */
+  frozenSeconds: number;
   /**
    * First visit of each example: its frozen-layer rows, once. The first example runs its whole
    * sequence; later ones only the rows past the prompt prefix they share with it.
@@ -98,6 +100,7 @@ export function measureStepSpeed(
     examples: batch.length,
     tokens,
     lossTokens: batch.reduce((sum, e) => sum + lossTokenCount(e), 0),
+    frozenSeconds: firstVisitSeconds.reduce((sum, t) => sum + t, 0),
     firstVisitSeconds,
     frozenRows: frozen.stats().rowsComputed,
     forwardSeconds,

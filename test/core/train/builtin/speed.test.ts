@@ -13,6 +13,7 @@ describe('measureStepSpeed', () => {
     // The first example runs its whole sequence; the others only what follows the shared 300 tokens.
     expect(report.frozenRows).toBe(429 + 2 * 129);
     expect(report.firstVisitSeconds).toHaveLength(3);
+    expect(report.frozenSeconds).toBeCloseTo(report.firstVisitSeconds.reduce((a, b) => a + b));
     expect(report.forwardSeconds).toBeGreaterThan(0);
     expect(report.forwardBackwardSeconds).toBeGreaterThan(report.forwardSeconds);
     expect(report.trainingTokensPerSecond).toBeCloseTo(report.tokens / report.forwardBackwardSeconds);

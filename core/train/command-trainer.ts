@@ -43,7 +43,7 @@ import { TrainCancelled, TrainError } from './errors.ts';
 import { checkTrainerOutput, parseTrainerLine, type AdapterFormat } from './command-protocol.ts';
 import { ProgressReporter } from './progress.ts';
 import { requireDataFiles } from './data-files.ts';
-import type { TrainMethod, Hyperparameters, TrainOutcome, TrainRequest, Trainer } from './types.ts';
+import type { TrainOutcome, TrainRequest, TrainRequestData, Trainer } from './types.ts';
 
 export interface CommandTrainerOptions {
   /** The program and its first arguments; the request file's path is appended. No shell is involved. */
@@ -56,14 +56,7 @@ export interface CommandTrainerOptions {
 }
 
 /** The request file the command receives (paths absolute). */
-export interface CommandTrainRequestFile {
-  method: TrainMethod;
-  trainFile: string;
-  validationFile?: string;
-  baseModel: string;
-  outDir: string;
-  hyper: Hyperparameters;
-}
+export type CommandTrainRequestFile = TrainRequestData;
 
 export const REQUEST_FILE = 'train-request.json';
 const STDERR_LINES = 50;

@@ -22,6 +22,9 @@ export interface TrainRequest {
   signal?: AbortSignal;
 }
 
+/** A request as data, without its callbacks: what crosses to a worker thread or into a command's request file. */
+export type TrainRequestData = Omit<TrainRequest, 'onProgress' | 'signal'>;
+
 export type TrainOutcome =
   /** A GGUF LoRA for the base model, ready to import into the adapter registry. */
   | { kind: 'gguf-lora'; path: string; steps: number; finalLoss?: number }

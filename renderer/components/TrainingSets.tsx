@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { CallInput } from '../../api/contract.ts';
 import type { TaskSummary, TrainingSetSummary, TrainMethodName } from '../../api/types.ts';
-import { Field, IntegerInput, TextField } from './common.tsx';
+import { Field, IntegerInput, TaskPicker, TextField } from './common.tsx';
 import { when } from './format.ts';
 
 export type NewTrainingSet = Omit<CallInput<'train.createSet'>, 'db'>;
@@ -67,21 +67,13 @@ export function TrainingSetForm({
           />
         </Field>
       </div>
-      <fieldset className="task-picker" data-testid="set-tasks">
-        <legend>Tasks (none ticked: every training task)</legend>
-        {tasks.map((t) => (
-          <label key={t.id}>
-            <input
-              type="checkbox"
-              checked={chosen.includes(t.id)}
-              onChange={(e) =>
-                setChosen((c) => (e.target.checked ? [...c, t.id] : c.filter((x) => x !== t.id)))
-              }
-            />
-            {t.id}
-          </label>
-        ))}
-      </fieldset>
+      <TaskPicker
+        tasks={tasks}
+        chosen={chosen}
+        onChange={setChosen}
+        legend="Tasks (none ticked: every training task)"
+        testId="set-tasks"
+      />
       <p className="muted">
         Only verified successes with their prompt and answer are taken (never evaluation runs); the set is a
         snapshot kept in the dataset, so every adapter traces back to its episodes.

@@ -153,3 +153,75 @@ export function TextField({
     </Field>
   );
 }
+
+/** Tick boxes for tasks; the chosen ids in the order ticked. */
+export function TaskPicker({
+  tasks,
+  chosen,
+  onChange,
+  legend,
+  testId,
+}: {
+  tasks: { id: string; split: string }[];
+  chosen: string[];
+  onChange: (chosen: string[]) => void;
+  legend: string;
+  testId?: string;
+}) {
+  return (
+    <fieldset className="task-picker" data-testid={testId}>
+      <legend>{legend}</legend>
+      {tasks.map((t) => (
+        <label key={t.id}>
+          <input
+            type="checkbox"
+            checked={chosen.includes(t.id)}
+            onChange={(e) =>
+              onChange(e.target.checked ? [...chosen, t.id] : chosen.filter((x) => x !== t.id))
+            }
+          />
+          {t.id}
+          {t.split === 'heldout' && <span className="muted"> (held out)</span>}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A long call's two buttons: start it (its label changes while it runs) and stop it. */
+export function StartStop({
+  running,
+  disabled,
+  onStart,
+  onStop,
+  label,
+  runningLabel,
+  startTestId,
+  stopTestId,
+}: {
+  running: boolean;
+  disabled: boolean;
+  onStart: () => void;
+  onStop: () => void;
+  label: string;
+  runningLabel: string;
+  startTestId: string;
+  stopTestId: string;
+}) {
+  return (
+    <div className="row">
+      <button
+        type="button"
+        className="primary"
+        disabled={disabled}
+        onClick={onStart}
+        data-testid={startTestId}
+      >
+        {running ? runningLabel : label}
+      </button>
+      <button type="button" disabled={!running} onClick={onStop} data-testid={stopTestId}>
+        Stop
+      </button>
+    </div>
+  );
+}

@@ -7,7 +7,15 @@ import { LabCallError } from '../../api/framing.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { useNavigation, useWhenShown, type EvaluateRequest } from '../navigation.tsx';
-import { EmptyState, ErrorBox, Field, IntegerInput, TextField } from '../components/common.tsx';
+import {
+  EmptyState,
+  ErrorBox,
+  Field,
+  IntegerInput,
+  StartStop,
+  TaskPicker,
+  TextField,
+} from '../components/common.tsx';
 import { AdapterPicker, adaptersFor } from '../components/AdapterPicker.tsx';
 import { CompareTable } from '../components/CompareTable.tsx';
 import { RateChart } from '../components/RateChart.tsx';
@@ -171,22 +179,13 @@ export function Evaluate() {
           </div>
         </Field>
         {taskMode === 'chosen' && (
-          <fieldset className="task-picker" data-testid="eval-task-picker">
-            <legend>Tasks to attempt</legend>
-            {(tasks.result ?? []).map((t) => (
-              <label key={t.id}>
-                <input
-                  type="checkbox"
-                  checked={chosen.includes(t.id)}
-                  onChange={(e) =>
-                    setChosen((c) => (e.target.checked ? [...c, t.id] : c.filter((x) => x !== t.id)))
-                  }
-                />
-                {t.id}
-                {t.split === 'heldout' && <span className="muted"> (held out)</span>}
-              </label>
-            ))}
-          </fieldset>
+          <TaskPicker
+            tasks={tasks.result ?? []}
+            chosen={chosen}
+            onChange={setChosen}
+            legend="Tasks to attempt"
+            testId="eval-task-picker"
+          />
         )}
         <div className="row">
           <Field label="Scenes per task">
@@ -200,25 +199,16 @@ export function Evaluate() {
           Evaluation scenes come from seeds generation never uses, so a fine-tuned model never saw them. More
           scenes narrow the 95% intervals.
         </p>
-        <div className="row">
-          <button
-            type="button"
-            className="primary"
-            disabled={evaluation.running || !db.trim() || (taskMode === 'chosen' && chosen.length === 0)}
-            onClick={() => void start()}
-            data-testid="eval-run"
-          >
-            {evaluation.running ? 'Evaluating…' : 'Run evaluation'}
-          </button>
-          <button
-            type="button"
-            disabled={!evaluation.running}
-            onClick={() => evaluation.stop()}
-            data-testid="eval-stop"
-          >
-            Stop
-          </button>
-        </div>
+        <StartStop
+          running={evaluation.running}
+          disabled={evaluation.running || !db.trim() || (taskMode === 'chosen' && chosen.length === 0)}
+          onStart={() => void start()}
+          onStop={() => evaluation.stop()}
+          label="Run evaluation"
+          runningLabel="Evaluating…"
+          startTestId="eval-run"
+          stopTestId="eval-stop"
+        />
         {stopped ? (
           <p className="muted" data-testid="eval-stopped">
             Stopped: the episodes attempted so far are kept in the run.

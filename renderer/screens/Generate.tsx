@@ -3,7 +3,16 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
-import { BarChart, EmptyState, ErrorBox, Field, IntegerInput, TextField } from '../components/common.tsx';
+import {
+  BarChart,
+  EmptyState,
+  ErrorBox,
+  Field,
+  IntegerInput,
+  StartStop,
+  TaskPicker,
+  TextField,
+} from '../components/common.tsx';
 import { duration } from '../components/format.ts';
 import type { GenerationProgress } from '../../api/types.ts';
 
@@ -134,43 +143,25 @@ export function Generate() {
             </Field>
           </div>
         )}
-        <fieldset className="task-picker">
-          <legend>Tasks (none ticked: every training task)</legend>
-          {train.map((t) => (
-            <label key={t.id}>
-              <input
-                type="checkbox"
-                checked={chosen.includes(t.id)}
-                onChange={(e) =>
-                  setChosen((c) => (e.target.checked ? [...c, t.id] : c.filter((x) => x !== t.id)))
-                }
-              />
-              {t.id}
-            </label>
-          ))}
-        </fieldset>
+        <TaskPicker
+          tasks={train}
+          chosen={chosen}
+          onChange={setChosen}
+          legend="Tasks (none ticked: every training task)"
+        />
         <p className="muted">
           Held-out tasks are for evaluation and never generate data. Starting the same run again resumes it.
         </p>
-        <div className="row">
-          <button
-            type="button"
-            className="primary"
-            disabled={generation.running || !db.trim()}
-            onClick={() => void start()}
-            data-testid="start"
-          >
-            {generation.running ? 'Generating…' : 'Start / resume'}
-          </button>
-          <button
-            type="button"
-            disabled={!generation.running}
-            onClick={() => generation.stop()}
-            data-testid="stop"
-          >
-            Stop
-          </button>
-        </div>
+        <StartStop
+          running={generation.running}
+          disabled={generation.running || !db.trim()}
+          onStart={() => void start()}
+          onStop={() => generation.stop()}
+          label="Start / resume"
+          runningLabel="Generating…"
+          startTestId="start"
+          stopTestId="stop"
+        />
         <ErrorBox error={generation.error} />
       </aside>
       <main className="stage padded">

@@ -8,7 +8,7 @@ import { LabCallError } from '../../api/framing.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { useNavigation, useWhenShown } from '../navigation.tsx';
-import { EmptyState, ErrorBox, Field, IntegerInput, TextField } from '../components/common.tsx';
+import { EmptyState, ErrorBox, Field, IntegerInput, StartStop, TextField } from '../components/common.tsx';
 import { LossChart, type LossPoint } from '../components/LossChart.tsx';
 import { TrainingSetForm, TrainingSetsTable, type NewTrainingSet } from '../components/TrainingSets.tsx';
 import { TrainerFields, argv } from '../components/TrainerFields.tsx';
@@ -271,25 +271,16 @@ export function Train() {
         {operatorOnly && (
           <ErrorBox error="This trainer is for the lab's operator: from a browser, use the built-in trainer." />
         )}
-        <div className="row">
-          <button
-            type="button"
-            className="primary"
-            disabled={!ready}
-            onClick={() => void start()}
-            data-testid="train"
-          >
-            {training.running ? 'Training…' : 'Train'}
-          </button>
-          <button
-            type="button"
-            disabled={!training.running}
-            onClick={() => training.stop()}
-            data-testid="stop"
-          >
-            Stop
-          </button>
-        </div>
+        <StartStop
+          running={training.running}
+          disabled={!ready}
+          onStart={() => void start()}
+          onStop={() => training.stop()}
+          label="Train"
+          runningLabel="Training…"
+          startTestId="train"
+          stopTestId="stop"
+        />
         {!stopped && <ErrorBox error={training.error} />}
       </aside>
 

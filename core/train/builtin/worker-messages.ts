@@ -1,17 +1,10 @@
 // What the built-in trainer's parent and its worker thread say to each other.
-import type { Hyperparameters, TrainMethod, TrainOutcome, TrainProgress } from '../types.ts';
+import type { TrainOutcome, TrainProgress, TrainRequestData } from '../types.ts';
 import type { BuiltinTrainerOptions } from './train-loop.ts';
 
 /** The worker's workerData: the request without its callbacks, and the shared cancel flag. */
 export interface WorkerInput {
-  request: {
-    method: TrainMethod;
-    trainFile: string;
-    validationFile?: string;
-    baseModel: string;
-    outDir: string;
-    hyper: Hyperparameters;
-  };
+  request: TrainRequestData;
   options: BuiltinTrainerOptions;
   /** Int32 slot 0 becomes 1 to cancel; the loop reads it between examples without yielding. */
   cancelFlag: SharedArrayBuffer;

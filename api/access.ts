@@ -104,3 +104,8 @@ export function modelSpec(context: Pick<CallContext, 'shell'>, spec: string, fie
     );
   return filePath(context, spec, field);
 }
+
+/** An adapter as this caller may name it: a registered name, or a GGUF file (inside the data folder for a server's client). */
+export function adapterSpec(context: Pick<CallContext, 'shell'>, adapter: string): string {
+  return /[/\\]|\.gguf$/i.test(adapter) ? filePath(context, adapter, 'adapter') : adapter;
+}

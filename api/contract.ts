@@ -232,6 +232,8 @@ export const CALLS = {
         tasks: z.union([z.literal('train'), z.literal('all'), z.array(z.string().min(1).max(100)).min(1)]),
         /** 'scripted', or a model spec. */
         teacher: modelSpec,
+        /** A LoRA adapter for a local teacher: a registered name or a GGUF file. */
+        adapter: z.string().min(1).max(4096).optional(),
         scenes: z.number().int().positive().max(1_000_000),
         firstScene: seed.default(0),
         samples: z.number().int().positive().max(1000).default(1),

@@ -27,6 +27,7 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
             .map((t) => t.trim())
             .filter(Boolean),
     teacher: need('teacher'),
+    ...(flags.adapter !== undefined ? { adapter: text(flags, 'adapter') } : {}),
     scenes: numeric(need('scenes')) as number,
     ...number('first-scene'),
     ...number('samples'),

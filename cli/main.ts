@@ -24,7 +24,7 @@ const USAGE = `lab: BLAZER Lab command line
   lab models [--json] | lab models add <file.gguf> [--name N] | lab models remove <name>
   lab models add-endpoint <name> <openai:MODEL@URL>
                                          the lab's registered local models (names work wherever a model file does)
-  lab generate --db lab.sqlite --tasks <ids|train|all> --teacher <scripted|model> --scenes N [--samples K]
+  lab generate --db lab.sqlite --tasks <ids|train|all> --teacher <scripted|model> [--adapter A] --scenes N [--samples K]
               [--first-scene S] [--temperature T] [--format code|json] [--workers W] [--concurrency C] [--threads N]
                                          zero-shot data generation; rerun the same command to resume
   lab dataset stats|list|show <id>|check|upgrade --db lab.sqlite [--task T] [--split S] [--success yes|no]

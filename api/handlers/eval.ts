@@ -3,7 +3,7 @@
 import { evaluate, evaluationSummary, listEvaluations } from '../../core/eval/evaluate.ts';
 import { compareEvaluations, formatCompareTable } from '../../core/eval/compare.ts';
 import type { Handlers } from '../dispatch.ts';
-import { filePath, modelSpec } from '../access.ts';
+import { adapterSpec, filePath, modelSpec } from '../access.ts';
 import { withDataset } from './dataset.ts';
 
 export const handlers: Handlers<'eval'> = {
@@ -23,8 +23,3 @@ export const handlers: Handlers<'eval'> = {
       return { ...table, text: formatCompareTable(table) };
     }),
 };
-
-/** An adapter as this caller may name it: a registered name, or (the operator) a file. */
-function adapterSpec(context: Parameters<typeof filePath>[0], adapter: string): string {
-  return /[/\\]|\.gguf$/i.test(adapter) ? filePath(context, adapter, 'adapter') : adapter;
-}

@@ -1,5 +1,5 @@
 // Data generation as an api call: progress arrives as events, the summary as the result.
-import { filePath, modelSpec } from '../access.ts';
+import { adapterSpec, modelSpec, filePath } from '../access.ts';
 import { generate } from '../../core/generate/generate.ts';
 import type { Handlers } from '../dispatch.ts';
 
@@ -9,6 +9,7 @@ export const handlers: Handlers<'generate'> = {
       ...input,
       db: filePath(context, input.db, 'db'),
       teacher: input.teacher === 'scripted' ? 'scripted' : modelSpec(context, input.teacher, 'teacher'),
+      ...(input.adapter ? { adapter: adapterSpec(context, input.adapter) } : {}),
       signal: context.signal,
       onProgress: (progress) => context.emit({ type: 'generation.progress', db: input.db, progress }),
     }),

@@ -4,7 +4,7 @@ import { runnableProgram } from '../../core/planner/programs.ts';
 import type { SolverSpec } from '../../core/planner/solve.ts';
 import type { Solver } from '../contract.ts';
 import { withSharedModel } from '../resources.ts';
-import { modelSpec } from '../access.ts';
+import { adapterSpec, modelSpec } from '../access.ts';
 import type { CallContext } from '../dispatch.ts';
 
 export async function withSolver<T>(
@@ -23,8 +23,7 @@ export async function withSolver<T>(
       return withSharedModel(
         modelSpec(context, solver.model, 'solver.model'),
         {
-          adapter:
-            solver.adapter === undefined ? undefined : modelSpec(context, solver.adapter, 'solver.adapter'),
+          adapter: solver.adapter === undefined ? undefined : adapterSpec(context, solver.adapter),
           threads: solver.threads,
         },
         (model) =>

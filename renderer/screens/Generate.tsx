@@ -14,15 +14,18 @@ import {
   TextField,
 } from '../components/common.tsx';
 import { duration } from '../components/format.ts';
+import { AdapterPicker, adaptersFor } from '../components/AdapterPicker.tsx';
 import type { GenerationProgress } from '../../api/types.ts';
 
 export function Generate() {
   const { db, setDb } = useLab();
   const tasks = useCall('tasks.list');
   const models = useCall('models.list');
+  const adapters = useCall('adapters.list');
   const generation = useCall('generate.run');
   const [chosen, setChosen] = useState<string[]>([]);
   const [teacher, setTeacher] = useState('scripted');
+  const [adapter, setAdapter] = useState('');
   const [scenes, setScenes] = useState(5);
   const [samples, setSamples] = useState(1);
   const [workers, setWorkers] = useState(2);
@@ -35,7 +38,13 @@ export function Generate() {
   useEffect(() => {
     void tasks.run({});
     void models.run({});
+    void adapters.run({});
   }, []);
+  const fitting = useMemo(
+    () => adaptersFor(adapters.result ?? [], models.result, teacher),
+    [adapters.result, models.result, teacher],
+  );
+  const chosenAdapter = fitting.some((a) => a.name === adapter) ? adapter : '';
   const train = useMemo(() => (tasks.result ?? []).filter((t) => t.split === 'train'), [tasks.result]);
   const note = (line: string): void =>
     setLog((l) => [...l.slice(-199), `${new Date().toLocaleTimeString()}  ${line}`]);
@@ -56,6 +65,7 @@ export function Generate() {
         samples,
         workers,
         ...(teacher === 'scripted' ? {} : { temperature, format }),
+        ...(chosenAdapter ? { adapter: chosenAdapter } : {}),
       },
       (event) => {
         if (event.type !== 'generation.progress') return;
@@ -123,6 +133,14 @@ export function Generate() {
             <IntegerInput value={workers} onChange={setWorkers} min={1} max={64} />
           </Field>
         </div>
+        {teacher !== 'scripted' && (
+          <AdapterPicker
+            adapters={fitting}
+            value={chosenAdapter}
+            onChange={setAdapter}
+            testId="teacher-adapter"
+          />
+        )}
         {teacher !== 'scripted' && (
           <div className="row">
             <Field label="Temperature">

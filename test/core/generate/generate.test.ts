@@ -46,7 +46,9 @@ describe('lab generate', () => {
     const reached = store.show(store.list({ task: 'reach_target' }, { limit: 1 }).rows[0].id);
     expect(reached).toMatchObject({ model: 'scripted', format: 'code', success: true });
     expect(reached.prompt?.at(-1)?.content).toMatch(/^Task: .*target/);
-    expect(reached.answer).toMatch(/^The target .*\n.*\n```python\nmove_gripper\(objects\["target"\]\.position, 0\)\n```$/);
+    expect(reached.answer).toMatch(
+      /^The target .*\n.*\n```python\nmove_gripper\(objects\["target"\]\.position, 0\)\n```$/,
+    );
     expect(reached.program?.trim()).toBe('move_gripper(objects["target"].position, 0)');
     store.db.close();
   });

@@ -72,8 +72,8 @@ export class EpisodeStore {
     const { runId, token } = this.write(() => {
       this.db
         .prepare(
-          `INSERT INTO runs (key, config, teacher, code_version, template_version, started_at, status, purpose)
-           VALUES (?, ?, ?, ?, ?, ?, 'running', ?) ON CONFLICT (key) DO NOTHING`,
+          `INSERT INTO runs (key, config, teacher, code_version, template_version, started_at, status)
+           VALUES (?, ?, ?, ?, ?, ?, 'running') ON CONFLICT (key) DO NOTHING`,
         )
         .run(
           run.key,
@@ -82,9 +82,11 @@ export class EpisodeStore {
           run.codeVersion,
           run.templateVersion ?? null,
           Date.now(),
-          run.purpose ?? 'generate',
         );
       const id = this.db.prepare('SELECT id FROM runs WHERE key = ?').pluck().get(run.key) as number;
+      // A file older than schema 7 (tests make them) has generation runs only.
+      if (this.has('runs.purpose'))
+        this.db.prepare('UPDATE runs SET purpose = ? WHERE id = ?').run(run.purpose ?? 'generate', id);
       const claimed = this.hasClaims() ? claimRun(this.db, id, this.path) : undefined;
       this.db.prepare("UPDATE runs SET status = 'running', ended_at = NULL WHERE id = ?").run(id);
       return { runId: id, token: claimed };
@@ -360,8 +362,10 @@ export class EpisodeStore {
   private has(name: string): boolean {
     this.schema ??= new Set([
       ...(this.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[]),
-      ...(this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('episodes') as string[]).map(
-        (c) => `episodes.${c}`,
+      ...(['episodes', 'runs'] as const).flatMap((table) =>
+        (this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).map(
+          (c) => `${table}.${c}`,
+        ),
       ),
     ]);
     return this.schema.has(name);

@@ -16,7 +16,7 @@ DB="$LOOP/lab.sqlite"
 
 lab dev tiny-model "$LOOP/tiny.gguf" >/dev/null
 lab models add "$LOOP/tiny.gguf" --name tiny
-time lab generate --db "$DB" --tasks reach_target --teacher scripted --scenes 60 --workers 2
+time lab generate --db "$DB" --tasks reach_target --teacher scripted --scenes 300 --workers 2
 lab train set --db "$DB" --name reach --tasks reach_target
 time lab train --db "$DB" --set reach --base tiny --name reach-lora --epochs 100 --lr 0.005 --max-minutes "$MINUTES"
 time lab eval --db "$DB" --model scripted --tasks reach_target,put_block_in_side_bin --scenes "$SCENES"

@@ -24,4 +24,4 @@ time lab eval --db "$DB" --model tiny --tasks reach_target,put_block_in_side_bin
 time lab eval --db "$DB" --model tiny --adapter reach-lora --tasks reach_target,put_block_in_side_bin --scenes "$SCENES" --threads 1
 lab eval compare --db "$DB" 2 3 4
 npx tsx scripts/loss-curve.ts --db "$DB" --job 1 --out "$LOOP/loss.svg" \
-  --title "tiny student on reach_target: built-in trainer, ${MINUTES} min on 2 cores"
+  --title "tiny student, reach_target: ${MINUTES} min of training"

@@ -5,7 +5,8 @@
 // remote fine-tuning API). A job whose process died is marked 'interrupted' the next time jobs are listed.
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { labHome } from '../paths.ts';
 import { openDataset, datasetPath, type Db } from '../dataset/open-dataset.ts';
 import { ModelRegistry } from '../llm/model-registry.ts';
@@ -52,7 +53,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobSum
     const trainer = trainerFor(options);
     const name = options.name;
     const jobId = startJob(db, set.id, options);
-    const outDir = join(labHome(), 'training', `${basename(db)}-job-${jobId}`);
+    const outDir = join(labHome(), 'training', `${jobFolderPrefix(db)}-job-${jobId}`);
     mkdirSync(outDir, { recursive: true });
     db.prepare('UPDATE train_jobs SET out_dir = ? WHERE id = ?').run(outDir, jobId);
     options.onStart?.(jobId);
@@ -272,12 +273,13 @@ function alive(pid: number): boolean {
   }
 }
 
-function basename(db: Db): string {
-  return (
-    datasetPath(db)
-      .split(/[\\/]/)
-      .at(-1)!
-      .replace(/\.[^.]*$/, '')
-      .replace(/[^A-Za-z0-9._-]/g, '_') || 'dataset'
-  );
+/** The dataset's name and a hash of its full path: two datasets named lab.sqlite never share job folders. */
+function jobFolderPrefix(db: Db): string {
+  const path = resolve(datasetPath(db));
+  const name = path
+    .split(/[\\/]/)
+    .at(-1)!
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${name || 'dataset'}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}`;
 }

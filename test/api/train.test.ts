@@ -51,6 +51,8 @@ describe('train.run', () => {
     const steps = seen.flatMap((e) => (e.type === 'train.progress' ? [e.progress.step] : []));
     expect(steps).toContain(3);
     expect(job.losses.map(([step]) => step)).toEqual([1, 2, 3]);
+    // Its files live in a folder of its own, named for this very dataset file (another lab.sqlite gets another).
+    expect(job.outDir).toMatch(/[\\/]training[\\/]lab-[0-9a-f]{8}-job-1$/);
     expect(job.losses.every(([, loss]) => Number.isFinite(loss) && loss > 0)).toBe(true);
     const [adapter] = await lab.call('adapters.list', {});
     expect(adapter).toMatchObject({

@@ -5,7 +5,7 @@
 //    fast and the verification competes for the cores), and
 //  - a paced model: the task's reference answer delivered at a real model's speed (--tokens-per-second,
 //    default 30, like a 7-8B model on a GPU or an endpoint), which leaves the CPU to the simulator.
-// Usage: npm run bench:eval [-- --scenes 8 --concurrency 2 --tokens-per-second 30]
+// Usage: npm run bench:eval [-- --scenes 8 --concurrency 2 --tokens-per-second 30 --models tiny,paced]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +15,12 @@ import { LocalModel } from '../../core/llm/local-model.ts';
 import { writeTinyLlama } from '../../core/llm/tiny-model.ts';
 import { referenceModel } from '../../core/planner/reference-model.ts';
 import type { ChatModel } from '../../core/llm/types.ts';
-import { numberFlag } from '../flags.ts';
+import { numberFlag, textFlag } from '../flags.ts';
 
 const scenes = numberFlag('scenes', 8);
 const concurrency = numberFlag('concurrency', 2);
 const pace = numberFlag('tokens-per-second', 30);
+const which = textFlag('models', 'tiny,paced').split(',');
 const PACED_ANSWER_TOKENS = 60; // a reference answer is about this long in a real model's tokens
 
 /** Wraps a model and adds up the time at least one chat() is running (overlaps counted once). */
@@ -101,9 +102,11 @@ async function measure(label: string, model: ChatModel): Promise<void> {
 console.log(
   `bench/eval: reach_target, ${scenes} evaluation scenes, ${concurrency} attempts in flight, 2 episode workers`,
 );
-const tiny = await LocalModel.load(tinyPath, { threads: 1 });
-await measure('tiny (CPU, 1 thread)', tiny);
-await tiny.dispose();
-await measure(`paced (${pace} tok/s)`, paced(pace));
+if (which.includes('tiny')) {
+  const tiny = await LocalModel.load(tinyPath, { threads: 1 });
+  await measure('tiny (CPU, 1 thread)', tiny);
+  await tiny.dispose();
+}
+if (which.includes('paced')) await measure(`paced (${pace} tok/s)`, paced(pace));
 rmSync(home, { recursive: true, force: true });
 process.exit(0);

@@ -606,3 +606,18 @@ export interface RegisteredAdapter {
   trainingSet?: string;
   bytes: number;
 }
+
+// ---- the real arm -------------------------------------------------------------------------------
+
+export interface SerialPortInfo {
+  path: string;
+  /** /dev/serial/by-id/...: the same name after replugging (Linux). */
+  stablePath?: string;
+  vendorId?: string;
+  productId?: string;
+  manufacturer?: string;
+  product?: string;
+  serialNumber?: string;
+  /** What this adapter usually is, when its USB id is a known one. */
+  hint?: string;
+}

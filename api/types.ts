@@ -621,3 +621,55 @@ export interface SerialPortInfo {
   /** What this adapter usually is, when its USB id is a known one. */
   hint?: string;
 }
+
+/**
+ * - off: connected, torque off (the arm can be moved by hand)
+ * - holding: torque on, keeping its goal
+ * - moving: stepping toward a commanded goal
+ * - estopped: stopped by the operator; nothing moves until `resume`
+ * - fault: the bus went silent or a servo overheated or overloaded; torque was turned off
+ */
+export type RobotState = 'off' | 'holding' | 'moving' | 'estopped' | 'fault';
+
+export interface ServoTelemetry {
+  id: number;
+  joint: string;
+  ticks: number;
+  load?: number;
+  temperature?: number;
+  voltage?: number;
+  errors: string[];
+}
+
+export interface RobotTelemetry {
+  /** ms since the bridge connected. */
+  t: number;
+  cycle: number;
+  state: RobotState;
+  /** Measured joint angles, radians, arm joints then the jaw (the simulated arm's convention). */
+  joints: number[];
+  /** The goal last sent to the servos, radians; absent while torque is off. */
+  goal?: number[];
+  servos: ServoTelemetry[];
+  /** Why the state last changed, in words (a refusal, the watchdog, a fault). */
+  message?: string;
+}
+
+export interface ScannedServo {
+  id: number;
+  /** The servo's model number (777 = Feetech STS3215). */
+  model: number;
+  modelName?: string;
+  /** The joint this id drives on the expected arm. */
+  joint?: string;
+}
+
+export interface BusScan {
+  port: string;
+  baudRate: number;
+  protocol: 'feetech' | 'dynamixel';
+  found: ScannedServo[];
+  missing: Array<{ id: number; joint: string }>;
+  /** What to check when servos are missing or garbled. */
+  hint?: string;
+}

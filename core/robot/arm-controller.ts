@@ -1,0 +1,366 @@
+// The arm's control loop, at a fixed rate: read every joint, step the goal toward the commanded
+// target no faster than the velocity limits, check the step, write it. Around it the safety rules
+// the servos lack (notes/serial.md: Feetech servos have no watchdog of their own):
+// - a goal outside the limits or the workspace box is refused before it is queued, and every step is
+//   checked again before it is written;
+// - a moving arm with no fresh command for `watchdogMs` holds where it is;
+// - three failed reads in a row is a fault: torque off, reported;
+// - a servo over its temperature limit is a fault; one pushing past its load limit is eased off;
+// - e-stop reads the arm and sets every goal to where it is, ahead of anything queued.
+import type { RobotState, RobotTelemetry, ServoTelemetry } from '../../api/types.ts';
+import { LabError } from '../errors.ts';
+import type { ArmIo, ServoReading } from './arm-io.ts';
+import { checkGoal, SafetyRefusal, stepToward, type SafetyLimits } from './safety.ts';
+
+/** Ticks ↔ radians for each joint, in joint order (from the arm's calibration). */
+export interface JointMapping {
+  joints: readonly string[];
+  toRadians(index: number, ticks: number): number;
+  toTicks(index: number, radians: number): number;
+}
+
+export interface ControllerOptions {
+  rateHz?: number;
+  watchdogMs?: number;
+  /** Failed reads in a row that make a fault. */
+  faultAfter?: number;
+  /** Load, temperature and voltage are read every this many cycles (they change slowly). */
+  servoReadEvery?: number;
+  /** A motion is done when every joint is this close to its target, radians. */
+  arrivalTolerance?: number;
+}
+
+export class RobotError extends LabError {}
+
+type Listener = (telemetry: RobotTelemetry) => void;
+
+export class ArmController {
+  private state: RobotState = 'off';
+  private measured: number[] = [];
+  private measuredTicks: number[] = [];
+  private goal: number[] | undefined;
+  private target: number[] | undefined;
+  private lastCommandAt = 0;
+  private failedReads = 0;
+  private cycle = 0;
+  private servos: ServoReading[] = [];
+  private overloadSince = new Map<number, number>();
+  private message: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private cycleInFlight: Promise<void> = Promise.resolve();
+  private readonly startedAt = Date.now();
+  private readonly listeners = new Set<Listener>();
+  private readonly arrivals = new Set<{ resolve: () => void; reject: (error: Error) => void }>();
+  readonly rateHz: number;
+  private readonly watchdogMs: number;
+  private readonly faultAfter: number;
+  private readonly servoReadEvery: number;
+  private readonly arrivalTolerance: number;
+
+  constructor(
+    private readonly io: ArmIo,
+    private readonly mapping: JointMapping,
+    readonly limits: SafetyLimits,
+    options: ControllerOptions = {},
+  ) {
+    this.rateHz = options.rateHz ?? 100;
+    this.watchdogMs = options.watchdogMs ?? 300;
+    this.faultAfter = options.faultAfter ?? 3;
+    this.servoReadEvery = options.servoReadEvery ?? 10;
+    this.arrivalTolerance = options.arrivalTolerance ?? 0.03;
+  }
+
+  onTelemetry(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get status(): RobotState {
+    return this.state;
+  }
+
+  /** Read the arm once and start the loop (torque stays as it is: off after connect). */
+  async start(): Promise<void> {
+    await this.readPositions();
+    this.running = true;
+    this.schedule(Date.now());
+  }
+
+  /** Stop the loop and turn torque off: the last thing the bridge does on disconnect. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.cycleInFlight;
+    this.failArrivals(new RobotError('stopped', 'the bridge disconnected'));
+    await this.io.setTorque(false).catch(() => undefined);
+    this.state = 'off';
+  }
+
+  async torqueOn(): Promise<void> {
+    this.requireNot('estopped', 'fault');
+    await this.io.setTorque(true);
+    await this.readPositions();
+    this.goal = [...this.measured];
+    this.target = undefined;
+    this.setState('holding', 'torque on: holding the present pose');
+  }
+
+  async torqueOff(): Promise<void> {
+    await this.io.setTorque(false);
+    this.goal = undefined;
+    this.target = undefined;
+    this.failArrivals(new RobotError('stopped', 'torque was turned off'));
+    if (this.state !== 'estopped') this.setState('off', 'torque off');
+  }
+
+  /**
+   * Move toward `target` (radians, every joint and the jaw). Refused before anything is queued if
+   * it breaks a limit. Resolves when the arm is there; rejects on e-stop, fault or the watchdog.
+   */
+  moveTo(target: readonly number[]): Promise<void> {
+    this.command(target);
+    return new Promise((resolve, reject) => this.arrivals.add({ resolve, reject }));
+  }
+
+  /** Set a new target without waiting (jogging); the caller must keep commanding or keepAlive. */
+  command(target: readonly number[]): void {
+    this.requireNot('estopped', 'fault', 'off');
+    checkGoal(target, this.limits);
+    this.failArrivals(new RobotError('superseded', 'a newer command replaced this motion'));
+    this.target = [...target];
+    this.lastCommandAt = Date.now();
+    this.setState('moving');
+  }
+
+  /** The operator side is still there: a motion in progress may go on. */
+  keepAlive(): void {
+    this.lastCommandAt = Date.now();
+  }
+
+  /**
+   * Stop now: set every goal to where the arm is, ahead of the next cycle. Nothing moves again
+   * until `resume`. If the arm cannot be read, torque goes off instead.
+   */
+  async estop(): Promise<void> {
+    this.state = 'estopped';
+    this.target = undefined;
+    this.failArrivals(new RobotError('estopped', 'e-stop'));
+    try {
+      await this.readPositions();
+      if (this.goal) {
+        this.goal = [...this.measured];
+        await this.io.writeGoals(this.toTicks(this.goal));
+      }
+      this.setState('estopped', 'e-stop: holding where the arm stopped');
+    } catch (error) {
+      await this.io.setTorque(false).catch(() => undefined);
+      this.goal = undefined;
+      this.setState('estopped', `e-stop: the arm did not answer (${describe(error)}); torque off sent`);
+    }
+  }
+
+  /** Leave e-stop or a fault: holding (torque still on) or off, as the servos are. */
+  async resume(): Promise<void> {
+    if (this.state !== 'estopped' && this.state !== 'fault') return;
+    this.failedReads = 0;
+    await this.readPositions();
+    if (this.goal) {
+      this.goal = [...this.measured];
+      this.setState('holding', 'resumed: holding the present pose');
+    } else {
+      this.setState('off', 'resumed with torque off');
+    }
+  }
+
+  /** The last measured joint angles, radians. */
+  get joints(): number[] {
+    return [...this.measured];
+  }
+
+  private schedule(due: number): void {
+    if (!this.running) return;
+    this.timer = setTimeout(
+      () => {
+        this.cycleInFlight = this.runCycle().finally(() => {
+          const next = due + 1000 / this.rateHz;
+          this.schedule(Math.max(next, Date.now())); // an overrun starts the next cycle at once, never a pile-up
+        });
+      },
+      Math.max(0, due - Date.now()),
+    );
+  }
+
+  private async runCycle(): Promise<void> {
+    this.cycle++;
+    if (!(await this.readOrFault())) return this.emit();
+    if (this.state === 'moving' || this.state === 'holding') {
+      this.checkWatchdog();
+      await this.stepGoal();
+    }
+    if (this.cycle % this.servoReadEvery === 0) await this.readServos();
+    this.settleArrivals();
+    this.emit();
+  }
+
+  private async readOrFault(): Promise<boolean> {
+    try {
+      await this.readPositions();
+      this.failedReads = 0;
+      return true;
+    } catch (error) {
+      this.failedReads++;
+      if (this.failedReads >= this.faultAfter && this.state !== 'fault') {
+        await this.fault(`${this.failedReads} reads in a row failed (${describe(error)})`);
+      }
+      return false;
+    }
+  }
+
+  private checkWatchdog(): void {
+    if (this.state !== 'moving' || Date.now() - this.lastCommandAt <= this.watchdogMs) return;
+    this.target = undefined;
+    this.failArrivals(new RobotError('watchdog', `no fresh command for ${this.watchdogMs} ms: holding`));
+    this.setState('holding', `watchdog: no fresh command for ${this.watchdogMs} ms, holding`);
+  }
+
+  private async stepGoal(): Promise<void> {
+    if (!this.goal) return;
+    const next = this.target
+      ? stepToward(this.goal, this.target, 1 / this.rateHz, this.limits.maxVelocity)
+      : this.goal;
+    try {
+      checkGoal(next, this.limits);
+    } catch (error) {
+      if (!(error instanceof SafetyRefusal)) throw error;
+      // The straight line in joint space between two safe poses can leave the box: stop at the edge.
+      this.target = undefined;
+      this.failArrivals(error);
+      this.setState('holding', `stopped at the last safe step: ${error.message}`);
+      return;
+    }
+    this.goal = next;
+    await this.io.writeGoals(this.toTicks(next)).catch((error) => {
+      this.message = `a goal write failed: ${describe(error)}`;
+    });
+  }
+
+  private async readServos(): Promise<void> {
+    try {
+      this.servos = await this.io.readServos();
+    } catch {
+      return; // positions are what matter each cycle; a missed slow read is retried next time
+    }
+    const hot = this.servos.find((servo) => servo.temperature > this.limits.maxTemperature);
+    if (hot) {
+      await this.fault(
+        `servo ${hot.id} (${this.jointOf(hot.id)}) is at ${hot.temperature} °C, over the ${this.limits.maxTemperature} °C limit: let it cool`,
+      );
+      return;
+    }
+    await this.easeOverloads();
+  }
+
+  /** A joint pushing past its load limit for a while (a gripper squeezing a block) is eased off. */
+  private async easeOverloads(): Promise<void> {
+    const now = Date.now();
+    for (const [index, servo] of this.servos.entries()) {
+      if (Math.abs(servo.load) <= this.limits.maxLoad) {
+        this.overloadSince.delete(servo.id);
+        continue;
+      }
+      const since = this.overloadSince.get(servo.id) ?? now;
+      this.overloadSince.set(servo.id, since);
+      if (now - since < this.limits.overloadMs || !this.goal) continue;
+      this.goal[index] = this.measured[index];
+      if (this.target) this.target[index] = this.measured[index];
+      this.overloadSince.delete(servo.id);
+      this.message = `servo ${servo.id} (${this.jointOf(servo.id)}) pushed at ${Math.abs(servo.load / 10)}% load for ${this.limits.overloadMs} ms: eased to where it is`;
+    }
+  }
+
+  private async fault(reason: string): Promise<void> {
+    this.target = undefined;
+    this.goal = undefined;
+    this.failArrivals(new RobotError('fault', reason));
+    await this.io.setTorque(false).catch(() => undefined);
+    this.setState('fault', `fault: ${reason}; torque off sent`);
+  }
+
+  private settleArrivals(): void {
+    if (this.state !== 'moving' || !this.target) return;
+    const there = this.target.every(
+      (value, i) => Math.abs(value - this.measured[i]) <= this.arrivalTolerance,
+    );
+    if (!there) return;
+    this.target = undefined;
+    this.setState('holding');
+    for (const arrival of this.arrivals) arrival.resolve();
+    this.arrivals.clear();
+  }
+
+  private failArrivals(error: Error): void {
+    for (const arrival of this.arrivals) arrival.reject(error);
+    this.arrivals.clear();
+  }
+
+  private async readPositions(): Promise<void> {
+    const ticks = await this.io.readPositions();
+    this.measuredTicks = ticks;
+    this.measured = ticks.map((value, i) => this.mapping.toRadians(i, value));
+  }
+
+  private toTicks(radians: readonly number[]): number[] {
+    return radians.map((value, i) => this.mapping.toTicks(i, value));
+  }
+
+  private requireNot(...states: RobotState[]): void {
+    if (!states.includes(this.state)) return;
+    const why: Record<RobotState, string> = {
+      estopped: 'the arm is e-stopped: resume first',
+      fault: `the arm is in a fault (${this.message ?? 'see telemetry'}): resume first`,
+      off: 'torque is off: turn it on first',
+      holding: '',
+      moving: '',
+    };
+    throw new RobotError(this.state, why[this.state]);
+  }
+
+  private setState(state: RobotState, message?: string): void {
+    this.state = state;
+    if (message) this.message = message;
+  }
+
+  private jointOf(id: number): string {
+    return this.mapping.joints[this.io.ids.indexOf(id)] ?? `id ${id}`;
+  }
+
+  private emit(): void {
+    const servos: ServoTelemetry[] = this.io.ids.map((id, i) => {
+      const reading = this.servos.find((servo) => servo.id === id);
+      return {
+        id,
+        joint: this.mapping.joints[i],
+        ticks: this.measuredTicks[i],
+        load: reading?.load,
+        temperature: reading?.temperature,
+        voltage: reading?.voltage,
+        errors: reading?.errors ?? [],
+      };
+    });
+    const telemetry: RobotTelemetry = {
+      t: Date.now() - this.startedAt,
+      cycle: this.cycle,
+      state: this.state,
+      joints: [...this.measured],
+      goal: this.goal ? [...this.goal] : undefined,
+      servos,
+      message: this.message,
+    };
+    for (const listener of this.listeners) listener(telemetry);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

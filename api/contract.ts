@@ -34,6 +34,11 @@ import {
   type TrainingSetSummary,
   type TrainJobSummary,
   type TrainProgress,
+  type SerialPortInfo,
+  type BusScan,
+  type CalibrationSummary,
+  type RobotStatus,
+  type RobotTelemetry,
 } from './types.ts';
 
 // ---- input pieces shared by several calls ---------------------------------------------------------
@@ -104,6 +109,11 @@ interface CallSpec<Input extends z.ZodType, Result> {
   input: Input;
   /** Only for shells on the lab's own machine (the CLI, Electron): never served to a browser. */
   local: boolean;
+  /**
+   * Moves or reads the real arm: the lab's own shells, and a browser on the lab machine itself when
+   * the operator started `lab serve --robot`; never a classroom client on another machine.
+   */
+  robot?: boolean;
   /** Whether a server runs this call (with this input) on a worker thread, off its event loop. */
   offThread?: (input: z.output<Input>) => boolean;
   /** Carries the result type; never set. */
@@ -112,13 +122,18 @@ interface CallSpec<Input extends z.ZodType, Result> {
 
 function call<Input extends z.ZodType>(
   input: Input,
-  options: { local?: boolean; offThread?: boolean | ((input: z.output<Input>) => boolean) } = {},
+  options: {
+    local?: boolean;
+    robot?: boolean;
+    offThread?: boolean | ((input: z.output<Input>) => boolean);
+  } = {},
 ) {
   const { offThread } = options;
   return {
     returns: <Result>(): CallSpec<Input, Result> => ({
       input,
       local: options.local ?? false,
+      ...(options.robot ? { robot: true } : {}),
       ...(offThread ? { offThread: offThread === true ? () => true : offThread } : {}),
     }),
   };
@@ -131,6 +146,16 @@ const heavyUnlessModel = {
 };
 
 const none = z.object({}).strict();
+const robot = { robot: true } as const;
+const serialPort = z.string().min(1, 'the serial port is required (lab robot ports lists them)').max(4096);
+const baudRate = z.number().int().min(9600).max(4_000_000);
+const calibrationName = z
+  .string()
+  .min(1, 'a calibration name is required')
+  .max(64)
+  .regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only');
+/** One value per joint of the SO-100, radians: 5 arm joints, then the jaw. */
+const armPose = z.array(z.number().finite()).length(6, 'a pose has 6 values: 5 joints and the jaw, radians');
 
 export const CALLS = {
   'app.info': call(none).returns<AppInfo>(),
@@ -421,6 +446,46 @@ export const CALLS = {
       .strict(),
     heavy,
   ).returns<CompareTable & { text: string }>(),
+
+  /** USB serial ports, with a hint for known servo adapters. */
+  'robot.ports': call(none, robot).returns<SerialPortInfo[]>(),
+  /** Which SO-100 servos answer on a port (baud rate detected when not given), and what to check. */
+  'robot.scan': call(
+    z.object({ port: serialPort, baudRate: baudRate.optional() }).strict(),
+    robot,
+  ).returns<BusScan>(),
+  'robot.calibrations': call(none, robot).returns<CalibrationSummary[]>(),
+  /** Import a LeRobot SO-100/SO-101 calibration file (its JSON text) under a name. */
+  'robot.importCalibration': call(
+    z.object({ name: calibrationName, json: z.string().min(2).max(1_000_000) }).strict(),
+    robot,
+  ).returns<CalibrationSummary>(),
+  /** Open the port in a bridge process, check the servos against the calibration, torque off. */
+  'robot.connect': call(
+    z
+      .object({
+        port: serialPort,
+        baudRate: baudRate.optional(),
+        calibration: calibrationName,
+        rateHz: z.number().int().min(5).max(1000).optional(),
+        watchdogMs: z.number().int().min(50).max(10_000).optional(),
+      })
+      .strict(),
+    robot,
+  ).returns<BusScan>(),
+  /** Torque off, close the port, end the bridge process. */
+  'robot.disconnect': call(none, robot).returns<{ disconnected: boolean }>(),
+  'robot.torque': call(z.object({ on: z.boolean() }).strict(), robot).returns<RobotTelemetry>(),
+  /** Go to a pose and wait until the arm is there (checked against every limit first). */
+  'robot.move': call(z.object({ joints: armPose }).strict(), robot).returns<RobotTelemetry>(),
+  /** Set a target and return: the arm holds unless jogs keep coming (the watchdog). */
+  'robot.jog': call(z.object({ joints: armPose }).strict(), robot).returns<{ accepted: true }>(),
+  /** Stop now, ahead of anything queued; nothing moves until robot.resume. */
+  'robot.estop': call(none, robot).returns<RobotTelemetry | { connected: false }>(),
+  'robot.resume': call(none, robot).returns<RobotTelemetry>(),
+  'robot.status': call(none, robot).returns<RobotStatus>(),
+  /** Stream the arm's telemetry (robot.telemetry events) until the call is stopped. */
+  'robot.watch': call(none, robot).returns<{ stopped: true }>(),
 } as const;
 
 // ---- results that are not plain core data -----------------------------------------------------------
@@ -496,7 +561,9 @@ export type LabEvent =
   /** An evaluation's progress (the same counts as a generation's). */
   | { type: 'eval.progress'; db: string; progress: GenerationProgress }
   /** A model is being served (models.serve): where, and the key clients use. */
-  | { type: 'model.serving'; url: string; token: string; name: string };
+  | { type: 'model.serving'; url: string; token: string; name: string }
+  /** The real arm: joints, goal, servo readings and state, up to 30 times a second. */
+  | { type: 'robot.telemetry'; telemetry: RobotTelemetry };
 
 /** An error as it crosses every boundary: a kind to branch on, a message to show. */
 export interface ErrorReport {

@@ -23,6 +23,8 @@ export interface Shell {
   defaultDb?: string;
   /** Who is calling, for sharing the lab fairly among a server's clients (their address). */
   client?: string;
+  /** `lab serve --robot`: a browser on the lab machine itself may drive the real arm. */
+  robot?: boolean;
   /** Where a server runs its heavy calls (api/call-workers.ts), off its event loop. */
   offThread?: { run(call: string, input: unknown, context: CallContext): Promise<unknown> };
 }
@@ -55,6 +57,7 @@ const AREAS: { [Area in CallArea]: () => Promise<{ handlers: Handlers<Area> }> }
   dataset: () => import('./handlers/dataset.ts'),
   generate: () => import('./handlers/generate.ts'),
   models: () => import('./handlers/models.ts'),
+  robot: () => import('./handlers/robot.ts'),
 };
 
 export async function dispatch(name: unknown, input: unknown, context: CallContext): Promise<unknown> {
@@ -66,6 +69,11 @@ export async function dispatch(name: unknown, input: unknown, context: CallConte
     throw new ApiError(
       'forbidden',
       `${call} is for the lab's operator only (the desktop app or the lab command), not for clients of lab serve`,
+    );
+  if ('robot' in spec && spec.robot && !mayDriveTheArm(context.shell))
+    throw new ApiError(
+      'forbidden',
+      `${call} drives the real arm: only the lab's operator may (the desktop app, the lab command, or a browser on the lab machine itself when lab serve was started with --robot)`,
     );
   const parsed = spec.input.safeParse(input ?? {});
   if (!parsed.success) {
@@ -91,4 +99,13 @@ export async function handlerFor(call: CallName): Promise<Handler<CallName>> {
   const area = call.slice(0, call.indexOf('.')) as CallArea;
   const { handlers } = await AREAS[area]();
   return (handlers as unknown as Record<string, Handler<CallName>>)[call];
+}
+
+/** The operator's own shells, or a browser on the lab machine when the server allows the arm. */
+function mayDriveTheArm(shell: Shell): boolean {
+  if (shell.local) return true;
+  const client = shell.client ?? '';
+  return (
+    shell.robot === true && (client === '127.0.0.1' || client === '::1' || client === '::ffff:127.0.0.1')
+  );
 }

@@ -78,7 +78,14 @@ async function release(model: OpenedModel): Promise<void> {
   await model.model.then((m) => m.dispose()).catch(() => {});
 }
 
+let robotUsed = false;
+/** A robot call ran in this process: on exit the arm is disconnected (torque off). */
+export function noteRobotUsed(): void {
+  robotUsed = true;
+}
+
 export async function disposeResources(): Promise<void> {
+  if (robotUsed) await (await import('./robot-session.ts')).disconnectArm();
   sandbox?.dispose();
   sandbox = undefined;
   current = undefined;

@@ -673,3 +673,18 @@ export interface BusScan {
   /** What to check when servos are missing or garbled. */
   hint?: string;
 }
+
+export interface CalibrationSummary {
+  name: string;
+  arm: 'so100';
+  source: 'recorded' | 'lerobot';
+  createdAt: string;
+  /** Servo id per joint. */
+  joints: Array<{ joint: string; id: number }>;
+  /** Where it is kept. */
+  file: string;
+}
+
+export type RobotStatus =
+  | { connected: false; lastMessage?: string }
+  | { connected: true; port: string; calibration: string; telemetry?: RobotTelemetry };

@@ -40,6 +40,8 @@ export class ArmController {
   private measuredTicks: number[] = [];
   private goal: number[] | undefined;
   private target: number[] | undefined;
+  /** A jog is kept alive only by more jogs; a move also by the app's heartbeat. */
+  private motion: 'jog' | 'move' = 'jog';
   private lastCommandAt = 0;
   private failedReads = 0;
   private cycle = 0;
@@ -82,7 +84,7 @@ export class ArmController {
 
   /** Read the arm once and start the loop (torque stays as it is: off after connect). */
   async start(): Promise<void> {
-    await this.readPositions();
+    await this.readPositionsRetrying();
     this.running = true;
     this.schedule(Date.now());
   }
@@ -100,7 +102,7 @@ export class ArmController {
   async torqueOn(): Promise<void> {
     this.requireNot('estopped', 'fault');
     await this.io.setTorque(true);
-    await this.readPositions();
+    await this.readPositionsRetrying();
     this.goal = [...this.measured];
     this.target = undefined;
     this.setState('holding', 'torque on: holding the present pose');
@@ -119,23 +121,39 @@ export class ArmController {
    * it breaks a limit. Resolves when the arm is there; rejects on e-stop, fault or the watchdog.
    */
   moveTo(target: readonly number[]): Promise<void> {
-    this.command(target);
+    this.command(target, 'move');
     return new Promise((resolve, reject) => this.arrivals.add({ resolve, reject }));
   }
 
-  /** Set a new target without waiting (jogging); the caller must keep commanding or keepAlive. */
-  command(target: readonly number[]): void {
+  /** Go through poses in order. Every pose is checked before the first one moves. */
+  async followPath(poses: ReadonlyArray<readonly number[]>): Promise<void> {
+    this.requireNot('estopped', 'fault', 'off');
+    poses.forEach((pose, i) => {
+      try {
+        checkGoal(pose, this.limits);
+      } catch (error) {
+        if (error instanceof SafetyRefusal)
+          throw new SafetyRefusal(`pose ${i + 1} of ${poses.length}: ${error.message}`);
+        throw error;
+      }
+    });
+    for (const pose of poses) await this.moveTo(pose);
+  }
+
+  /** Set a new target without waiting (jogging): the watchdog holds the arm unless jogs keep coming. */
+  command(target: readonly number[], motion: 'jog' | 'move' = 'jog'): void {
     this.requireNot('estopped', 'fault', 'off');
     checkGoal(target, this.limits);
     this.failArrivals(new RobotError('superseded', 'a newer command replaced this motion'));
     this.target = [...target];
+    this.motion = motion;
     this.lastCommandAt = Date.now();
     this.setState('moving');
   }
 
-  /** The operator side is still there: a motion in progress may go on. */
+  /** The app is still there: a move in progress may go on (a jog needs fresh jogs). */
   keepAlive(): void {
-    this.lastCommandAt = Date.now();
+    if (this.motion === 'move') this.lastCommandAt = Date.now();
   }
 
   /**
@@ -147,7 +165,7 @@ export class ArmController {
     this.target = undefined;
     this.failArrivals(new RobotError('estopped', 'e-stop'));
     try {
-      await this.readPositions();
+      await this.readPositionsRetrying();
       if (this.goal) {
         this.goal = [...this.measured];
         await this.io.writeGoals(this.toTicks(this.goal));
@@ -164,13 +182,18 @@ export class ArmController {
   async resume(): Promise<void> {
     if (this.state !== 'estopped' && this.state !== 'fault') return;
     this.failedReads = 0;
-    await this.readPositions();
+    await this.readPositionsRetrying();
     if (this.goal) {
       this.goal = [...this.measured];
       this.setState('holding', 'resumed: holding the present pose');
     } else {
       this.setState('off', 'resumed with torque off');
     }
+  }
+
+  /** Control cycles started since connect. */
+  get cycles(): number {
+    return this.cycle;
   }
 
   /** The last measured joint angles, radians. */
@@ -302,6 +325,17 @@ export class ArmController {
   private failArrivals(error: Error): void {
     for (const arrival of this.arrivals) arrival.reject(error);
     this.arrivals.clear();
+  }
+
+  /** Outside the loop (start, torque on, e-stop, resume) one lost reply must not fail the call. */
+  private async readPositionsRetrying(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.readPositions();
+      } catch (error) {
+        if (attempt >= this.faultAfter) throw error;
+      }
+    }
   }
 
   private async readPositions(): Promise<void> {

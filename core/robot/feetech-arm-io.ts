@@ -27,6 +27,17 @@ export class FeetechArmIo implements ArmIo {
     return this.ids.map((id) => decodeU16(values.get(id)!));
   }
 
+  /** For one-off calls (torque on): one lost reply must not fail them. */
+  private async readPositionsRetrying(attempts = 3): Promise<number[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.readPositions();
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+      }
+    }
+  }
+
   writeGoals(ticks: readonly number[]): Promise<void> {
     return this.bus.syncWrite(
       STS3215.goalPosition,
@@ -37,7 +48,7 @@ export class FeetechArmIo implements ArmIo {
   async setTorque(on: boolean): Promise<void> {
     if (on) {
       // Goal = present first: a stale goal in the servo would make the arm jump at torque on.
-      await this.writeGoals(await this.readPositions());
+      await this.writeGoals(await this.readPositionsRetrying());
     }
     await this.bus.syncWrite(
       STS3215.torqueEnable,

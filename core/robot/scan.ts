@@ -10,7 +10,9 @@ const MODEL_NAMES: Record<number, string> = {
   1190: 'Dynamixel XL330-M077',
   1060: 'Dynamixel XL430-W250',
 };
-const MODEL_NUMBER = { address: 3, size: 2 } as const; // STS; Dynamixel sends it with the ping
+const MODEL_NUMBER = { address: 3, size: 2 } as const;
+/** Generous: a busy machine can delay a reply far past the wire time, and a scan is done once. */
+const SCAN_TIMEOUT_MS = 100; // STS; Dynamixel sends it with the ping
 
 export async function scanBus(
   bus: ServoBus,
@@ -21,7 +23,7 @@ export async function scanBus(
   const collisions: number[] = [];
   for (const id of [...expected.ids, ...extraIds.filter((id) => !expected.ids.includes(id))]) {
     try {
-      const reply = await bus.ping(id);
+      const reply = await pingTwice(bus, id);
       const model =
         reply.params.length >= 2
           ? reply.params.readUInt16LE(0)
@@ -43,6 +45,16 @@ export async function scanBus(
     .map((id, i) => ({ id, joint: expected.joints[i] }))
     .filter(({ id }) => !found.some((servo) => servo.id === id));
   return { protocol: bus.protocol.name, found, missing, hint: hintFor(found, missing, collisions, expected) };
+}
+
+/** A missing servo is a strong claim: one lost reply (noise, a busy machine) must not make it. */
+async function pingTwice(bus: ServoBus, id: number) {
+  try {
+    return await bus.ping(id, Math.max(SCAN_TIMEOUT_MS, bus.timeoutMs));
+  } catch (error) {
+    if (!(error instanceof BusError) || error.kind !== 'timeout') throw error;
+    return bus.ping(id, Math.max(SCAN_TIMEOUT_MS, bus.timeoutMs));
+  }
 }
 
 /** What to check, in the order an experienced lab member would. */

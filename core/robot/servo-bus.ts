@@ -36,15 +36,23 @@ export interface BusStats {
   checksumErrors: number;
   garbageBytes: number;
   wrongIds: number;
+  lateReplies: number;
 }
 
 export class ServoBus {
   private readonly reader: PacketReader;
-  private readonly timeoutMs: number;
+  readonly timeoutMs: number;
   private queue: Promise<unknown> = Promise.resolve();
   private waiting: ((signal: 'data' | BusError) => void) | undefined;
   private closed: Error | undefined;
-  readonly stats: BusStats = { requests: 0, timeouts: 0, checksumErrors: 0, garbageBytes: 0, wrongIds: 0 };
+  readonly stats: BusStats = {
+    requests: 0,
+    timeouts: 0,
+    checksumErrors: 0,
+    garbageBytes: 0,
+    wrongIds: 0,
+    lateReplies: 0,
+  };
 
   constructor(
     private readonly link: ByteLink,
@@ -60,9 +68,10 @@ export class ServoBus {
     });
   }
 
-  async ping(id: number): Promise<StatusPacket> {
+  /** A slow timeout suits one-off questions (a scan), where a missed reply would mean "missing". */
+  async ping(id: number, timeoutMs = this.timeoutMs): Promise<StatusPacket> {
     checkId(id);
-    const [reply] = await this.request(this.protocol.ping(id), [id]);
+    const [reply] = await this.request(this.protocol.ping(id), [id], timeoutMs);
     return reply;
   }
 
@@ -124,16 +133,26 @@ export class ServoBus {
   }
 
   /** Send a packet and collect one status packet from each id, in order. */
-  private request(packet: Buffer, ids: readonly number[]): Promise<StatusPacket[]> {
+  private request(
+    packet: Buffer,
+    ids: readonly number[],
+    timeoutMs = this.timeoutMs,
+  ): Promise<StatusPacket[]> {
     return this.exclusive(async () => {
       this.checkOpen();
       this.stats.requests++;
       this.reader.reset(); // a late reply to an earlier request must not answer this one
       const replies: StatusPacket[] = [];
-      const deadline = Date.now() + this.timeoutMs;
+      const deadline = Date.now() + timeoutMs;
       await this.link.write(packet);
       for (const id of ids) {
-        const reply = await this.nextPacket(deadline, ids, replies);
+        let reply = await this.nextPacket(deadline, timeoutMs, ids, replies);
+        // A reply from a servo this request did not ask is a late answer to an earlier request
+        // that timed out (a loaded machine, USB latency): skip it and keep waiting.
+        while (!ids.includes(reply.id)) {
+          this.stats.lateReplies++;
+          reply = await this.nextPacket(deadline, timeoutMs, ids, replies);
+        }
         if (reply.id !== id) {
           this.stats.wrongIds++;
           this.reader.reset();
@@ -151,6 +170,7 @@ export class ServoBus {
 
   private async nextPacket(
     deadline: number,
+    timeoutMs: number,
     ids: readonly number[],
     got: StatusPacket[],
   ): Promise<StatusPacket> {
@@ -164,7 +184,7 @@ export class ServoBus {
           const silent = ids.filter((id) => !got.some((reply) => reply.id === id));
           throw new BusError(
             'timeout',
-            `no reply from servo${silent.length > 1 ? 's' : ''} ${silent.join(', ')} within ${this.timeoutMs} ms`,
+            `no reply from servo${silent.length > 1 ? 's' : ''} ${silent.join(', ')} within ${timeoutMs} ms`,
             silent,
           );
         }
@@ -248,10 +268,11 @@ export async function openSerialLink(path: string, baudRate: number): Promise<By
       ),
     onData: (listener) => port.on('data', listener),
     onClose: (listener) => port.on('close', (error?: Error) => listener(error ?? undefined)),
+    // Drain first: the last write (torque off) must leave before the port closes.
     close: () =>
       new Promise((resolve) => {
         if (!port.isOpen) return resolve();
-        port.close(() => resolve());
+        port.drain(() => port.close(() => resolve()));
       }),
   };
 }

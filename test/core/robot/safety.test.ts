@@ -8,6 +8,7 @@ import {
   stepToward,
   type SafetyLimits,
 } from '../../../core/robot/safety.ts';
+import { SO100_JOINTS, SO100_MODEL_RANGES } from '../../../core/robot/so100.ts';
 import { seededRandom } from '../../../core/random.ts';
 
 const limits: SafetyLimits = {
@@ -41,6 +42,18 @@ describe('SO-100 forward kinematics', () => {
     }
     arm.dispose();
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  it("uses the MJCF's joint ranges as the model limits", async () => {
+    const sim = await opened;
+    const ranges = SO100_JOINTS.map((joint) => {
+      const j = sim.id('joint', joint);
+      return [sim.model.jnt_range[2 * j], sim.model.jnt_range[2 * j + 1]];
+    });
+    SO100_JOINTS.forEach((joint, i) => {
+      expect(SO100_MODEL_RANGES[joint][0], joint).toBeCloseTo(ranges[i][0], 6);
+      expect(SO100_MODEL_RANGES[joint][1], joint).toBeCloseTo(ranges[i][1], 6);
+    });
   });
 });
 

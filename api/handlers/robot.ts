@@ -1,0 +1,132 @@
+// The real arm's calls: ports, scan, calibrations, and one connected arm per shell process behind
+// a supervised bridge process (connect, torque, move, jog, e-stop, resume, status, telemetry).
+import type { Handlers } from '../dispatch.ts';
+import type { CalibrationSummary, RobotTelemetry } from '../types.ts';
+import {
+  adoptSupervisor,
+  connectedArm,
+  disconnectArm,
+  estopSocketFor,
+  isConnected,
+  robotStatus,
+  watchTelemetry,
+} from '../robot-session.ts';
+import { RobotError } from '../../core/robot/arm-controller.ts';
+import type { ArmCalibration } from '../../core/robot/calibration.ts';
+
+async function store() {
+  return import('../../core/robot/calibration-store.ts');
+}
+
+function summary(calibration: ArmCalibration, file: string): CalibrationSummary {
+  return {
+    name: calibration.name,
+    arm: calibration.arm,
+    source: calibration.source,
+    createdAt: calibration.createdAt,
+    joints: calibration.joints.map(({ joint, id }) => ({ joint, id })),
+    file,
+  };
+}
+
+/** The telemetry after the next cycle: a call's result shows the arm after what it did. */
+async function freshTelemetry(): Promise<RobotTelemetry> {
+  const { supervisor } = connectedArm();
+  const telemetry = await supervisor.call('telemetry', undefined);
+  if (!telemetry) throw new RobotError('not-connected', 'the bridge has no telemetry yet');
+  return telemetry;
+}
+
+export const handlers: Handlers<'robot'> = {
+  'robot.ports': async () => (await import('../../core/robot/serial-ports.ts')).listSerialPorts(),
+  'robot.scan': async ({ port, baudRate }) => {
+    if (isConnected() && connectedArm().port === port)
+      throw new RobotError('connected', `${port} is in use by the connected arm: disconnect first`);
+    return (await import('../../core/robot/bridge.ts')).scanPort(port, { baudRate });
+  },
+  'robot.calibrations': async () => {
+    const { listCalibrations, loadCalibration, calibrationPath } = await store();
+    const names = await listCalibrations();
+    return Promise.all(names.map(async (name) => summary(await loadCalibration(name), calibrationPath(name))));
+  },
+  'robot.importCalibration': async ({ name, json }) => {
+    const { importLeRobotCalibration } = await import('../../core/robot/lerobot-calibration.ts');
+    const { saveCalibration } = await store();
+    let data: unknown;
+    try {
+      data = JSON.parse(json);
+    } catch (error) {
+      throw new RobotError(
+        'bad-calibration',
+        `the calibration file is not JSON: ${(error as Error).message}`,
+      );
+    }
+    const calibration = importLeRobotCalibration(data, name);
+    return summary(calibration, await saveCalibration(calibration));
+  },
+  'robot.connect': async ({ port, baudRate, calibration: name, rateHz, watchdogMs }) => {
+    if (isConnected()) {
+      const { port: current } = connectedArm();
+      throw new RobotError('connected', `an arm is already connected on ${current}: disconnect it first`);
+    }
+    const { loadCalibration } = await store();
+    const calibration = await loadCalibration(name);
+    const { BridgeSupervisor } = await import('../../core/robot/bridge-supervisor.ts');
+    const supervisor = BridgeSupervisor.start();
+    try {
+      const scan = await supervisor.connect({
+        port,
+        baudRate,
+        calibration,
+        rateHz,
+        watchdogMs,
+        estopSocket: estopSocketFor(port),
+      });
+      adoptSupervisor(supervisor, port, name);
+      return scan;
+    } catch (error) {
+      await supervisor.close();
+      throw error;
+    }
+  },
+  'robot.disconnect': async () => ({ disconnected: await disconnectArm() }),
+  'robot.torque': async ({ on }) => {
+    await connectedArm().supervisor.call(on ? 'torqueOn' : 'torqueOff', undefined);
+    return freshTelemetry();
+  },
+  'robot.move': async ({ joints }, { signal }) => {
+    const { supervisor } = connectedArm();
+    // Stopping the call (Ctrl-C, a closed page) stops the arm where it is.
+    const stop = (): void => void supervisor.call('estop', undefined).catch(() => undefined);
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await supervisor.call('moveTo', joints);
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+    return freshTelemetry();
+  },
+  'robot.jog': async ({ joints }) => {
+    await connectedArm().supervisor.call('jog', joints);
+    return { accepted: true };
+  },
+  'robot.estop': async () => {
+    if (!isConnected()) return { connected: false };
+    await connectedArm().supervisor.call('estop', undefined);
+    return freshTelemetry();
+  },
+  'robot.resume': async () => {
+    await connectedArm().supervisor.call('resume', undefined);
+    return freshTelemetry();
+  },
+  'robot.status': async () => robotStatus(),
+  'robot.watch': async (_input, { emit, signal }) => {
+    const stop = watchTelemetry((telemetry) => emit({ type: 'robot.telemetry', telemetry }));
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    stop();
+    return { stopped: true };
+  },
+};

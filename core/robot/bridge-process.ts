@@ -1,0 +1,107 @@
+// The bridge process: owns the serial port and the control loop, takes calls from the app over IPC
+// and sends telemetry back. It runs apart from the app so that a hung or dead app cannot leave the
+// arm moving: when the app goes away (the IPC channel closes) it turns torque off and exits. The
+// other direction, this process dying, is the supervisor's job (bridge-supervisor.ts).
+import { createServer, type Server } from 'node:net';
+import { rmSync } from 'node:fs';
+import { connectArm, type ConnectedArm } from './bridge.ts';
+import type { BridgeCalls, BridgeMethod, FromBridge, ToBridge } from './bridge-messages.ts';
+import { RobotError } from './arm-controller.ts';
+import type { RobotTelemetry } from '../../api/types.ts';
+import { LabError } from '../errors.ts';
+
+let arm: ConnectedArm | undefined;
+let estopServer: Server | undefined;
+let lastTelemetry: RobotTelemetry | undefined;
+let telemetryEvery = 1;
+
+function send(message: FromBridge): void {
+  process.send?.(message);
+}
+
+type Handlers = { [M in BridgeMethod]: (args: BridgeCalls[M]['args']) => Promise<BridgeCalls[M]['result']> };
+
+function connected(): ConnectedArm {
+  if (!arm) throw new RobotError('not-connected', 'no arm is connected');
+  return arm;
+}
+
+const handlers: Handlers = {
+  async connect(options) {
+    if (arm) throw new RobotError('connected', `already connected to ${arm.port}: disconnect first`);
+    arm = await connectArm(options);
+    // Telemetry at up to 30 Hz is enough for plots and the 3D mirror; the loop itself runs faster.
+    telemetryEvery = Math.max(1, Math.round(arm.controller.rateHz / 30));
+    arm.controller.onTelemetry((telemetry) => {
+      lastTelemetry = telemetry;
+      if (telemetry.cycle % telemetryEvery === 0) send({ type: 'telemetry', telemetry });
+    });
+    if (options.estopSocket) estopServer = listenForEstop(options.estopSocket);
+    return arm.scan;
+  },
+  torqueOn: () => connected().controller.torqueOn(),
+  torqueOff: () => connected().controller.torqueOff(),
+  moveTo: (pose) => connected().controller.moveTo(pose),
+  followPath: (poses) => connected().controller.followPath(poses),
+  jog: async (pose) => connected().controller.command(pose, 'jog'),
+  estop: () => connected().controller.estop(),
+  resume: () => connected().controller.resume(),
+  telemetry: async () => lastTelemetry,
+  async disconnect() {
+    await shutDown();
+  },
+};
+
+/** Another process (`lab robot estop`) can stop the arm through this socket. */
+function listenForEstop(path: string): Server {
+  if (process.platform !== 'win32') rmSync(path, { force: true }); // left by a killed bridge
+  const server = createServer((socket) => {
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => {
+      if (!text.includes('estop')) return void socket.end('unknown command\n');
+      connected()
+        .controller.estop()
+        .then(
+          () => socket.end('estopped\n'),
+          (error: Error) => socket.end(`estop failed: ${error.message}\n`),
+        );
+    });
+    socket.on('error', () => undefined);
+  });
+  server.listen(path);
+  return server;
+}
+
+async function shutDown(): Promise<void> {
+  estopServer?.close();
+  estopServer = undefined;
+  const closing = arm;
+  arm = undefined;
+  await closing?.disconnect();
+}
+
+process.on('message', (message: ToBridge) => {
+  if (message.type === 'heartbeat') return arm?.controller.keepAlive();
+  const handler = handlers[message.method] as (args: unknown) => Promise<unknown>;
+  handler(message.args).then(
+    (value) => send({ type: 'result', id: message.id, ok: true, value }),
+    (error: unknown) =>
+      send({
+        type: 'result',
+        id: message.id,
+        ok: false,
+        error:
+          error instanceof LabError
+            ? { kind: error.kind, message: error.message }
+            : {
+                kind: 'internal',
+                message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+              },
+      }),
+  );
+});
+
+// The app went away (closed, crashed, killed): nobody can stop the arm any more, so stop it now.
+process.on('disconnect', () => {
+  shutDown().finally(() => process.exit(0));
+});

@@ -37,6 +37,7 @@ export function robotStatus(): RobotStatus {
     connected: true,
     port: session.port,
     calibration: session.calibration,
+    bridgePid: session.supervisor.pid,
     telemetry: session.telemetry,
   };
 }

@@ -687,4 +687,11 @@ export interface CalibrationSummary {
 
 export type RobotStatus =
   | { connected: false; lastMessage?: string }
-  | { connected: true; port: string; calibration: string; telemetry?: RobotTelemetry };
+  | {
+      connected: true;
+      port: string;
+      calibration: string;
+      /** The bridge process that owns the port. */
+      bridgePid?: number;
+      telemetry?: RobotTelemetry;
+    };

@@ -53,8 +53,9 @@ const USAGE = `lab: BLAZER Lab command line
                                          the evaluation runs, and the paper's table comparing them
   lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
-  lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite]
-                                         the lab UI and api for a browser (prints the URL with its token)
+  lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite] [--robot]
+                                         the lab UI and api for a browser (prints the URL with its token);
+                                         --robot lets a browser on this machine drive the real arm
   lab dev tiny-model <out.gguf> [--lora <out-lora.gguf>] [--seed N] [--f16] [--json]
                                          write the tiny random-weight llama (and a LoRA adapter
                                          for it) used by the offline tests, then show their metadata
@@ -96,7 +97,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 const FLAGS = {
-  booleans: ['json', 'f16'],
+  booleans: ['json', 'f16', 'robot'],
   values: [
     'arm',
     'task',

@@ -1,4 +1,4 @@
-// lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite]: the lab UI and api
+// lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite] [--robot]: the lab UI and api
 // for a browser, on machines without a display or for a classroom.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,5 +27,12 @@ export async function serveCommand({ positionals, flags }: ParsedArgs): Promise<
   if (!existsSync(join(UI_DIR, 'index.html')))
     throw new UsageError(`the lab's UI is not built (no ${UI_DIR}/index.html): run npm run build:ui`);
   const db = text(flags, 'db');
-  return serveUntilStopped({ host, port, token, uiDir: UI_DIR, ...(db ? { defaultDb: resolve(db) } : {}) });
+  return serveUntilStopped({
+    host,
+    port,
+    token,
+    uiDir: UI_DIR,
+    ...(db ? { defaultDb: resolve(db) } : {}),
+    ...(flags.robot === true ? { robot: true } : {}),
+  });
 }

@@ -134,7 +134,8 @@ function serveInBrowser(uiDir: string, problem: string): Promise<number> {
   process.stdout.write(
     `Electron cannot start here (${problem}): serving the same UI to your browser instead\n`,
   );
-  return serveUntilStopped({ uiDir, port: portFromEnv(process.env) });
+  // The operator's own app on this machine: the Robot screen may drive the arm (loopback clients only).
+  return serveUntilStopped({ uiDir, port: portFromEnv(process.env), robot: true });
 }
 
 async function main(): Promise<number> {

@@ -30,6 +30,11 @@ export interface LabServerOptions {
    * false to run every call on the server's event loop (one trusted user, or a test counting work).
    */
   workers?: CallWorkersOptions | false;
+  /**
+   * Let a browser on this machine itself (a loopback client) drive the real arm (`lab serve
+   * --robot`). Clients on other machines never may: a classroom token must not move hardware.
+   */
+  robot?: boolean;
 }
 
 export interface LabServer {
@@ -78,7 +83,11 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   // simulations and dataset calls run on worker threads, so none of them stalls the others.
   const clients = remoteShell({ defaultDb: options.defaultDb });
   const workers = options.workers === false ? undefined : new CallWorkers(options.defaultDb, options.workers);
-  const shell: Shell = { ...clients, ...(workers ? { offThread: workers } : {}) };
+  const shell: Shell = {
+    ...clients,
+    ...(workers ? { offThread: workers } : {}),
+    ...(options.robot ? { robot: true } : {}),
+  };
   // The browser offers the token as a subprotocol (never in the URL, which servers and proxies log)
   // beside the lab's own protocol name, which is the one the server answers with.
   const sockets = new WebSocketServer({

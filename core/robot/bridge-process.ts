@@ -46,11 +46,28 @@ const handlers: Handlers = {
   jog: async (pose) => connected().controller.command(pose, 'jog'),
   estop: () => connected().controller.estop(),
   resume: () => connected().controller.resume(),
-  telemetry: async () => lastTelemetry,
+  telemetry: () => nextTelemetry(),
   async disconnect() {
     await shutDown();
   },
 };
+
+/** The telemetry of the next cycle: a call's result must show the arm after what it did. */
+function nextTelemetry(): Promise<RobotTelemetry | undefined> {
+  if (!arm) return Promise.resolve(lastTelemetry);
+  const controller = arm.controller;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      stop();
+      resolve(lastTelemetry); // the loop is stalled: the last one is all there is
+    }, 1000);
+    const stop = controller.onTelemetry((telemetry) => {
+      clearTimeout(timer);
+      stop();
+      resolve(telemetry);
+    });
+  });
+}
 
 /** Another process (`lab robot estop`) can stop the arm through this socket. */
 function listenForEstop(path: string): Server {
@@ -83,22 +100,25 @@ async function shutDown(): Promise<void> {
 process.on('message', (message: ToBridge) => {
   if (message.type === 'heartbeat') return arm?.controller.keepAlive();
   const handler = handlers[message.method] as (args: unknown) => Promise<unknown>;
-  handler(message.args).then(
-    (value) => send({ type: 'result', id: message.id, ok: true, value }),
-    (error: unknown) =>
-      send({
-        type: 'result',
-        id: message.id,
-        ok: false,
-        error:
-          error instanceof LabError
-            ? { kind: error.kind, message: error.message }
-            : {
-                kind: 'internal',
-                message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-              },
-      }),
-  );
+  // Through a promise: a handler that throws at once (a refused goal) must answer, not crash us.
+  Promise.resolve(message.args)
+    .then(handler)
+    .then(
+      (value) => send({ type: 'result', id: message.id, ok: true, value }),
+      (error: unknown) =>
+        send({
+          type: 'result',
+          id: message.id,
+          ok: false,
+          error:
+            error instanceof LabError
+              ? { kind: error.kind, message: error.message }
+              : {
+                  kind: 'internal',
+                  message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+                },
+        }),
+    );
 });
 
 // The app went away (closed, crashed, killed): nobody can stop the arm any more, so stop it now.

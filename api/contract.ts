@@ -37,6 +37,7 @@ import {
   type SerialPortInfo,
   type BusScan,
   type CalibrationSummary,
+  type CalibrationProgress,
   type RobotStatus,
   type RobotTelemetry,
 } from './types.ts';
@@ -460,6 +461,19 @@ export const CALLS = {
     z.object({ name: calibrationName, json: z.string().min(2).max(1_000_000) }).strict(),
     robot,
   ).returns<CalibrationSummary>(),
+  /**
+   * Calibrate an arm by hand, torque off: runs until finished (robot.calibrationStep 'finish') or
+   * stopped (nothing saved), sending robot.calibration events with the live table.
+   */
+  'robot.calibrate': call(
+    z.object({ port: serialPort, baudRate: baudRate.optional(), name: calibrationName }).strict(),
+    robot,
+  ).returns<CalibrationSummary>(),
+  /** The operator's step in a running calibration: the reference pose is held, or finish. */
+  'robot.calibrationStep': call(
+    z.object({ action: z.enum(['reference-pose', 'finish']) }).strict(),
+    robot,
+  ).returns<CalibrationProgress>(),
   /** Open the port in a bridge process, check the servos against the calibration, torque off. */
   'robot.connect': call(
     z
@@ -562,6 +576,8 @@ export type LabEvent =
   | { type: 'eval.progress'; db: string; progress: GenerationProgress }
   /** A model is being served (models.serve): where, and the key clients use. */
   | { type: 'model.serving'; url: string; token: string; name: string }
+  /** A calibration by hand: the live table, 10 times a second. */
+  | { type: 'robot.calibration'; progress: CalibrationProgress }
   /** The real arm: joints, goal, servo readings and state, up to 30 times a second. */
   | { type: 'robot.telemetry'; telemetry: RobotTelemetry };
 

@@ -695,3 +695,22 @@ export type RobotStatus =
       bridgePid?: number;
       telemetry?: RobotTelemetry;
     };
+
+/** The calibration wizard's state: what to do now, and per joint the ticks seen so far. */
+export interface CalibrationProgress {
+  step: 'reference-pose' | 'ranges' | 'saved';
+  instructions: string[];
+  joints: Array<{
+    joint: string;
+    id: number;
+    /** Present position now. */
+    ticks: number;
+    min?: number;
+    max?: number;
+    travel: number;
+    /** Moved far enough to make a calibration. */
+    enough: boolean;
+  }>;
+  /** The last reading failed (a loose cable while moving the arm): the message says why. */
+  problem?: string;
+}

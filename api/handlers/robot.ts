@@ -14,6 +14,16 @@ import {
 import { RobotError } from '../../core/robot/arm-controller.ts';
 import type { ArmCalibration } from '../../core/robot/calibration.ts';
 
+type CalibrationSession = import('../../core/robot/calibration-session.ts').CalibrationSession;
+/** The calibration by hand in progress in this process, and how its call ends. */
+let calibrating: { session: CalibrationSession; name: string; finished: (file: string) => void } | undefined;
+
+function runningCalibration(): NonNullable<typeof calibrating> {
+  if (!calibrating)
+    throw new RobotError('not-calibrating', 'no calibration is running: start one first (robot.calibrate)');
+  return calibrating;
+}
+
 async function store() {
   return import('../../core/robot/calibration-store.ts');
 }
@@ -47,7 +57,9 @@ export const handlers: Handlers<'robot'> = {
   'robot.calibrations': async () => {
     const { listCalibrations, loadCalibration, calibrationPath } = await store();
     const names = await listCalibrations();
-    return Promise.all(names.map(async (name) => summary(await loadCalibration(name), calibrationPath(name))));
+    return Promise.all(
+      names.map(async (name) => summary(await loadCalibration(name), calibrationPath(name))),
+    );
   },
   'robot.importCalibration': async ({ name, json }) => {
     const { importLeRobotCalibration } = await import('../../core/robot/lerobot-calibration.ts');
@@ -63,6 +75,35 @@ export const handlers: Handlers<'robot'> = {
     }
     const calibration = importLeRobotCalibration(data, name);
     return summary(calibration, await saveCalibration(calibration));
+  },
+  'robot.calibrate': async ({ port, baudRate, name }, { emit, signal }) => {
+    if (calibrating)
+      throw new RobotError('calibrating', `a calibration is already running on ${calibrating.session.port}`);
+    if (isConnected() && connectedArm().port === port)
+      throw new RobotError('connected', `${port} is in use by the connected arm: disconnect first`);
+    const { CalibrationSession } = await import('../../core/robot/calibration-session.ts');
+    const session = await CalibrationSession.open(port, baudRate);
+    const ticker = setInterval(() => emit({ type: 'robot.calibration', progress: session.progress() }), 100);
+    try {
+      const file = await new Promise<string | undefined>((resolve) => {
+        calibrating = { session, name, finished: resolve };
+        signal.addEventListener('abort', () => resolve(undefined), { once: true });
+      });
+      if (file === undefined) throw new RobotError('stopped', 'calibration stopped: nothing was saved');
+      const { loadCalibration } = await store();
+      return summary(await loadCalibration(name), file);
+    } finally {
+      clearInterval(ticker);
+      calibrating = undefined;
+      await session.close().catch(() => undefined);
+    }
+  },
+  'robot.calibrationStep': async ({ action }) => {
+    const running = runningCalibration();
+    if (action === 'reference-pose') return running.session.markReferencePose();
+    const { file, progress } = await running.session.finish(running.name);
+    running.finished(file);
+    return progress;
   },
   'robot.connect': async ({ port, baudRate, calibration: name, rateHz, watchdogMs }) => {
     if (isConnected()) {

@@ -70,6 +70,16 @@ export class FeetechArmIo implements ArmIo {
     });
   }
 
+  /** What each servo's homing offset register holds now. */
+  async readHomingOffsets(): Promise<Map<number, number>> {
+    const offsets = new Map<number, number>();
+    for (const id of this.ids) {
+      const raw = decodeU16(await this.bus.read(id, STS3215.homingOffset));
+      offsets.set(id, decodeSignMagnitude(raw, STS3215_SIGN_BITS.homingOffset));
+    }
+    return offsets;
+  }
+
   /** Make each servo's homing offset register hold `offsets` (EEPROM: unlock, write, lock). */
   async applyHomingOffsets(offsets: ReadonlyMap<number, number>): Promise<number[]> {
     const changed: number[] = [];

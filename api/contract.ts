@@ -38,6 +38,8 @@ import {
   type BusScan,
   type CalibrationSummary,
   type CalibrationProgress,
+  type RobotDryRun,
+  type RealTrial,
   type RobotStatus,
   type RobotTelemetry,
 } from './types.ts';
@@ -483,6 +485,8 @@ export const CALLS = {
         calibration: calibrationName,
         rateHz: z.number().int().min(5).max(1000).optional(),
         watchdogMs: z.number().int().min(50).max(10_000).optional(),
+        /** How long to wait for the servos' reply, ms (default 30): more for slow USB adapters. */
+        timeoutMs: z.number().int().min(5).max(1000).optional(),
       })
       .strict(),
     robot,
@@ -498,6 +502,47 @@ export const CALLS = {
   'robot.estop': call(none, robot).returns<RobotTelemetry | { connected: false }>(),
   'robot.resume': call(none, robot).returns<RobotTelemetry>(),
   'robot.status': call(none, robot).returns<RobotStatus>(),
+  /**
+   * Run a program in simulation on the SO-100 from the real scene (the task's objects moved to where
+   * they really are; the arm at its real joints when connected) and turn it into a plan the real
+   * arm can follow. Nothing moves.
+   */
+  'robot.dryRun': call(
+    z
+      .object({
+        task: where.task,
+        seed,
+        solver: solverInput,
+        objects: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1).max(100),
+                position: z.tuple([z.number().finite(), z.number().finite(), z.number().finite()]),
+                yaw: z.number().finite(),
+              })
+              .strict(),
+          )
+          .max(50)
+          .optional(),
+      })
+      .strict(),
+    robot,
+  ).returns<RobotDryRun>(),
+  /** Execute a dry run's plan on the connected arm, primitive by primitive (robot.run events). */
+  'robot.execute': call(z.object({ plan: z.string().min(1).max(100) }).strict(), robot).returns<RealTrial>(),
+  /** The operator's verdict on a trial: stored in the dataset beside simulated episodes, as real. */
+  'robot.markTrial': call(
+    z
+      .object({
+        trial: z.string().min(1).max(100),
+        success: z.boolean(),
+        note: z.string().max(2000).optional(),
+        db,
+      })
+      .strict(),
+    robot,
+  ).returns<{ episodeId: number; runId: number }>(),
   /** Stream the arm's telemetry (robot.telemetry events) until the call is stopped. */
   'robot.watch': call(none, robot).returns<{ stopped: true }>(),
 } as const;
@@ -576,6 +621,8 @@ export type LabEvent =
   | { type: 'eval.progress'; db: string; progress: GenerationProgress }
   /** A model is being served (models.serve): where, and the key clients use. */
   | { type: 'model.serving'; url: string; token: string; name: string }
+  /** A plan running on the real arm: which primitive is under way. */
+  | { type: 'robot.run'; step: number; of: number; primitive: string }
   /** A calibration by hand: the live table, 10 times a second. */
   | { type: 'robot.calibration'; progress: CalibrationProgress }
   /** The real arm: joints, goal, servo readings and state, up to 30 times a second. */

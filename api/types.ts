@@ -342,6 +342,8 @@ export interface EpisodeSummary {
   failureKind: string | null;
   model: string | null;
   createdAt: number;
+  /** A trial on the real arm (marked by its operator), not a simulated episode. */
+  real?: true;
 }
 
 /** Where a page of episodes ends: pass it as `after` for the next page. */
@@ -437,6 +439,9 @@ export interface StoredEpisode {
   createdAt: number;
   /** Fields cut to their size limits when stored. */
   cut: string[];
+  /** A trial on the real arm: the joints it followed, as measured. */
+  real?: true;
+  trajectory?: RealTrajectory;
 }
 
 // ---- the lab itself ---------------------------------------------------------------------------------------
@@ -566,6 +571,8 @@ export interface EvalSummary {
   runId: number;
   /** What is being evaluated, as a row label: the model, plus '+adapter' when one was applied. */
   label: string;
+  /** Trials on a real arm, marked by the operator, not an evaluation in simulation. */
+  real?: true;
   model: string;
   adapter?: string;
   scenes: number;
@@ -713,4 +720,39 @@ export interface CalibrationProgress {
   }>;
   /** The last reading failed (a loose cable while moving the arm): the message says why. */
   problem?: string;
+}
+
+/** The joints a real arm followed during a trial, as measured (radians, arm joints then the jaw). */
+export interface RealTrajectory {
+  hz: number;
+  jointNames: string[];
+  /** [ms since the trial started, q1..q6] */
+  frames: number[][];
+}
+
+/** A program run in simulation from the real scene, and what the real arm would do. */
+export interface RobotDryRun {
+  /** Pass to robot.execute after looking at the result. */
+  plan: string;
+  executable: boolean;
+  /** Why the plan cannot run on the arm, when it cannot. */
+  why?: string;
+  /** Whether the simulation started from the connected arm's joints (else from home). */
+  fromArm: boolean;
+  steps: Array<{ primitive: PrimitiveName; status: PrimitiveStatus; message: string; waypoints: number }>;
+  /** The simulated episode, with its recording for replay. */
+  result: EpisodeResult;
+  program?: string;
+}
+
+export interface RealTrial {
+  /** Pass to robot.markTrial with the operator's verdict. */
+  trial: string;
+  status: 'completed' | 'estopped' | 'fault' | 'refused' | 'stopped';
+  stepsDone: number;
+  steps: number;
+  message?: string;
+  /** Where the arm ended, radians. */
+  joints: number[];
+  trajectory: RealTrajectory;
 }

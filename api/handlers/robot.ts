@@ -13,6 +13,7 @@ import {
 } from '../robot-session.ts';
 import { RobotError } from '../../core/robot/arm-controller.ts';
 import type { ArmCalibration } from '../../core/robot/calibration.ts';
+import { runHandlers } from './robot-run.ts';
 
 type CalibrationSession = import('../../core/robot/calibration-session.ts').CalibrationSession;
 /** The calibration by hand in progress in this process, and how its call ends. */
@@ -48,6 +49,7 @@ async function freshTelemetry(): Promise<RobotTelemetry> {
 }
 
 export const handlers: Handlers<'robot'> = {
+  ...runHandlers,
   'robot.ports': async () => (await import('../../core/robot/serial-ports.ts')).listSerialPorts(),
   'robot.scan': async ({ port, baudRate }) => {
     if (isConnected() && connectedArm().port === port)
@@ -105,7 +107,7 @@ export const handlers: Handlers<'robot'> = {
     running.finished(file);
     return progress;
   },
-  'robot.connect': async ({ port, baudRate, calibration: name, rateHz, watchdogMs }) => {
+  'robot.connect': async ({ port, baudRate, calibration: name, rateHz, watchdogMs, timeoutMs }) => {
     if (isConnected()) {
       const { port: current } = connectedArm();
       throw new RobotError('connected', `an arm is already connected on ${current}: disconnect it first`);
@@ -121,6 +123,7 @@ export const handlers: Handlers<'robot'> = {
         calibration,
         rateHz,
         watchdogMs,
+        timeoutMs,
         estopSocket: estopSocketFor(port),
       });
       adoptSupervisor(supervisor, port, name);

@@ -16,6 +16,7 @@ import type {
   Page,
   StoredEpisode,
   TaskRate,
+  RealTrajectory,
 } from '../../api/types.ts';
 
 export interface RunConfig {
@@ -24,8 +25,11 @@ export interface RunConfig {
   teacher: string;
   codeVersion: string;
   templateVersion?: string;
-  /** 'eval' for an evaluation run: its episodes never become training data. Default 'generate'. */
-  purpose?: 'generate' | 'eval';
+  /**
+   * 'eval' for an evaluation run, 'real' for trials on a real arm: their episodes never become
+   * training data. Default 'generate'.
+   */
+  purpose?: 'generate' | 'eval' | 'real';
 }
 
 export interface EpisodeRecord {
@@ -211,6 +215,35 @@ export class EpisodeStore {
   }
 
   /**
+   * A trial on the real arm, marked by the operator: an episode with the joint trajectory the arm
+   * followed, numbered after the run's earlier trials of the same task and scene. Returns its id.
+   */
+  addRealTrial(runId: number, e: Omit<EpisodeRecord, 'sample'>, trajectory: unknown): number {
+    if (!this.has('episodes.trajectory'))
+      throw new DatasetError(
+        'needs-upgrade',
+        `${this.path} is older than real-arm trials: upgrade it (lab dataset upgrade)`,
+      );
+    return this.write(() => {
+      const sample = this.db
+        .prepare(
+          'SELECT COALESCE(MAX(sample) + 1, 0) FROM episodes WHERE run_id = ? AND task = ? AND arm = ? AND seed = ?',
+        )
+        .pluck()
+        .get(runId, e.task, e.arm, e.seed) as number;
+      this.addEpisode(runId, { ...e, sample });
+      const id = this.db
+        .prepare(
+          'SELECT id FROM episodes WHERE run_id = ? AND task = ? AND arm = ? AND seed = ? AND sample = ?',
+        )
+        .pluck()
+        .get(runId, e.task, e.arm, e.seed, sample) as number;
+      this.db.prepare('UPDATE episodes SET trajectory = ? WHERE id = ?').run(JSON.stringify(trajectory), id);
+      return id;
+    });
+  }
+
+  /**
    * Episodes filtered, newest (default) or oldest first, one page at a time (keyset pagination:
    * deep pages stay as fast as the first; the same indices serve both directions).
    */
@@ -239,14 +272,18 @@ export class EpisodeStore {
         this.db
           .prepare(
             `SELECT e.id, e.run_id AS runId, e.task, e.split, e.arm, e.seed, e.sample, e.success, e.failure_kind AS failureKind,
-                e.model, e.created_at AS createdAt
+                e.model, e.created_at AS createdAt${this.has('episodes.trajectory') ? ', e.trajectory IS NOT NULL AS real' : ''}
          FROM episodes e ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY e.created_at ${newest ? 'DESC' : 'ASC'}, e.id ${newest ? 'DESC' : 'ASC'} LIMIT ${limit + 1}`,
           )
-          .all(params) as (Omit<EpisodeSummary, 'success'> & { success: number })[],
+          .all(params) as (Omit<EpisodeSummary, 'success' | 'real'> & { success: number; real?: number })[],
     );
     const more = rows.length > limit;
-    const shown = rows.slice(0, limit).map((r) => ({ ...r, success: r.success === 1 }));
+    const shown = rows.slice(0, limit).map(({ real, ...r }) => ({
+      ...r,
+      success: r.success === 1,
+      ...(real ? { real: true as const } : {}),
+    }));
     const last = shown.at(-1);
     return { rows: shown, ...(more && last ? { next: { createdAt: last.createdAt, id: last.id } } : {}) };
   }
@@ -289,6 +326,9 @@ export class EpisodeStore {
       wallSeconds: (row.wall_seconds as number | null) ?? null,
       createdAt: row.created_at as number,
       cut: (parsed('cut') as string[] | null) ?? [],
+      ...(typeof row.trajectory === 'string'
+        ? { real: true, trajectory: parsed('trajectory') as RealTrajectory }
+        : {}),
     };
   }
 

@@ -180,6 +180,15 @@ export const MIGRATIONS: { version: number; description: string; sql: string }[]
       );
     `,
   },
+  {
+    version: 8,
+    description:
+      'real-arm trials beside simulated episodes: runs of purpose real, and the joint trajectory the arm followed',
+    sql: `
+      -- runs.purpose may now also be 'real': trials on a real arm, marked by the operator
+      ALTER TABLE episodes ADD COLUMN trajectory TEXT; -- JSON {hz, joints, frames: [[t, q1..q6], ...]}: measured on the real arm
+    `,
+  },
 ];
 
 /** The application id migration 5 writes into the header (PRAGMA application_id). */

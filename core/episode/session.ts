@@ -19,6 +19,7 @@ import type {
   PrimitiveResult,
   ProgramOutcome,
   SceneState,
+  Vec3,
 } from '../../api/types.ts';
 
 export const DEFAULT_LIMITS = { primitives: 60, simSeconds: 180 };
@@ -46,6 +47,15 @@ export interface RunOptions {
 
 class EpisodeStop extends Error {}
 
+/** Where things really are, for a dry run before the real arm moves. */
+export interface RealScene {
+  /** Objects of the task's scene, by name, moved to their real place (centre, metres) and yaw. */
+  objects?: Array<{ name: string; position: Vec3; yaw: number }>;
+  /** The arm's real joints (radians), and whether its gripper is open. */
+  armJoints?: number[];
+  gripper?: 'open' | 'closed';
+}
+
 export class EpisodeSession<P = unknown> {
   /** The state an LLM program is given: read once the scene has settled. */
   readonly initialState: SceneState;
@@ -62,8 +72,17 @@ export class EpisodeSession<P = unknown> {
     this.initialState = readSceneState(sim, robotArm);
   }
 
-  /** Build the task's scene for a seed, the arm at home, objects settled: how every episode starts. */
-  static async open<P>(task: TaskDefinition<P>, seed: number, arm?: ArmName): Promise<EpisodeSession<P>> {
+  /**
+   * Build the task's scene for a seed, the arm at home, objects settled: how every episode starts.
+   * A real scene can be given instead: objects moved to where they really are, and the arm at its
+   * real joints (a dry run before the real arm moves).
+   */
+  static async open<P>(
+    task: TaskDefinition<P>,
+    seed: number,
+    arm?: ArmName,
+    real: RealScene = {},
+  ): Promise<EpisodeSession<P>> {
     const openedAt = performance.now();
     const setup = episodeSetup(task, seed, arm);
     const sim = await loadScene(setup.scene);
@@ -72,6 +91,8 @@ export class EpisodeSession<P = unknown> {
       robotArm = Arm.attach(sim);
       robotArm.goHome();
       setJoints(sim, setup.joints);
+      if (real.objects) placeObjects(sim, real.objects);
+      if (real.armJoints) robotArm.setJointPositions(real.armJoints, real.gripper ?? 'open');
       robotArm.wait(SETTLE_BEFORE);
       return new EpisodeSession(task, setup, sim, robotArm, openedAt);
     } catch (err) {
@@ -205,6 +226,25 @@ export async function runEpisode<P>(
 ): Promise<EpisodeResult> {
   const session = await EpisodeSession.open(task, seed, options.arm);
   return session.run(options.program, options);
+}
+
+function placeObjects(sim: Simulation, objects: NonNullable<RealScene['objects']>): void {
+  const qpos = sim.data.qpos;
+  for (const { name, position, yaw } of objects) {
+    const body = sim.id('body', name);
+    if (body < 0) throw new SimError('bad-input', `the scene has no object named '${name}'`);
+    const quat = [Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)];
+    const joint = sim.model.body_jntadr[body];
+    if (joint >= 0 && sim.model.jnt_type[joint] === 0) {
+      qpos.set([...position, ...quat], sim.model.jnt_qposadr[joint]); // a free object
+    } else if (joint < 0 && sim.model.body_parentid[body] === 0) {
+      sim.model.body_pos.set(position, 3 * body); // a fixed marker on the world (a reach target)
+      sim.model.body_quat.set(quat, 4 * body);
+    } else {
+      throw new SimError('bad-input', `'${name}' is part of a fixture in the scene: it cannot be moved on its own`);
+    }
+  }
+  sim.forward();
 }
 
 function setJoints(sim: Simulation, joints: Record<string, number>): void {

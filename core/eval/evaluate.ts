@@ -97,6 +97,7 @@ async function evaluationTasks(selection: EvaluateOptions['tasks']): Promise<Tas
 
 interface RunRow {
   id: number;
+  purpose: string;
   config: string;
   teacher: string;
   status: string;
@@ -105,7 +106,8 @@ interface RunRow {
 
 /** An evaluation run's results, read back from the dataset: per task, then the train and held-out pools. */
 export function evaluationSummary(db: Db, runId: number): EvalSummary {
-  const run = db.prepare("SELECT * FROM runs WHERE id = ? AND purpose = 'eval'").get(runId) as
+  // Trials on a real arm compare like evaluation runs: a row marked real in the paper's table.
+  const run = db.prepare("SELECT * FROM runs WHERE id = ? AND purpose IN ('eval', 'real')").get(runId) as
     RunRow | undefined;
   if (!run) throw new EvalError(`${datasetPath(db)} has no evaluation run ${runId} (see lab eval list)`);
   const config = JSON.parse(run.config) as {
@@ -143,12 +145,16 @@ export function evaluationSummary(db: Db, runId: number): EvalSummary {
       of.reduce((n, t) => n + t.attempts, 0),
     );
   };
+  const real = run.purpose === 'real';
   return {
     runId,
-    label: evaluationLabel(run.teacher, config.adapter),
+    label: real
+      ? `real: ${evaluationLabel(run.teacher, config.adapter)}`
+      : evaluationLabel(run.teacher, config.adapter),
+    ...(real ? { real: true as const } : {}),
     model: run.teacher,
     ...(config.adapter ? { adapter: config.adapter } : {}),
-    scenes: config.scenes,
+    scenes: real ? tasks.reduce((n, t) => n + t.attempts, 0) : config.scenes,
     samples: config.samples,
     firstSeed: config.firstScene,
     tasks,
@@ -168,6 +174,9 @@ export function listEvaluations(db: Db): EvalSummary[] {
     db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('runs') as string[]
   ).includes('purpose');
   if (!hasPurpose) return [];
-  const ids = db.prepare("SELECT id FROM runs WHERE purpose = 'eval' ORDER BY id").pluck().all() as number[];
+  const ids = db
+    .prepare("SELECT id FROM runs WHERE purpose IN ('eval', 'real') ORDER BY id")
+    .pluck()
+    .all() as number[];
   return ids.map((id) => evaluationSummary(db, id));
 }

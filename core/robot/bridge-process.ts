@@ -16,7 +16,7 @@ let lastTelemetry: RobotTelemetry | undefined;
 let telemetryEvery = 1;
 
 function send(message: FromBridge): void {
-  process.send?.(message);
+  if (process.connected) process.send?.(message); // the app may be gone: then nobody is listening
 }
 
 type Handlers = { [M in BridgeMethod]: (args: BridgeCalls[M]['args']) => Promise<BridgeCalls[M]['result']> };

@@ -59,16 +59,16 @@ export interface Register {
 
 /**
  * Everything that can go wrong on the bus, as one typed error:
- * - timeout: no (complete) reply in time; which ids stayed silent is in `ids`
+ * - timeout: no (complete) reply in time; which ids stayed silent is in `ids` (and the message
+ *   names any id that answered unasked)
  * - checksum: a reply arrived but its checksum was wrong
- * - wrong-id: a reply came from a servo that was not asked
  * - servo-error: the servo answered with error bits set (`ids`, and the names in the message)
  * - invalid: the request itself was wrong (id or address out of range, data too long)
  * - port: the serial port could not be opened, or closed under us
  */
 export class BusError extends LabError {
   constructor(
-    kind: 'timeout' | 'checksum' | 'wrong-id' | 'servo-error' | 'invalid' | 'port',
+    kind: 'timeout' | 'checksum' | 'servo-error' | 'invalid' | 'port',
     message: string,
     readonly ids: number[] = [],
     options?: { cause?: unknown },

@@ -36,7 +36,7 @@ export async function scanBus(
         joint: index >= 0 ? expected.joints[index] : undefined,
       });
     } catch (error) {
-      if (error instanceof BusError && (error.kind === 'checksum' || error.kind === 'wrong-id'))
+      if (error instanceof BusError && error.kind === 'checksum')
         collisions.push(id);
       else if (!(error instanceof BusError)) throw error;
     }

@@ -35,7 +35,6 @@ export interface BusStats {
   timeouts: number;
   checksumErrors: number;
   garbageBytes: number;
-  wrongIds: number;
   lateReplies: number;
 }
 
@@ -45,12 +44,13 @@ export class ServoBus {
   private queue: Promise<unknown> = Promise.resolve();
   private waiting: ((signal: 'data' | BusError) => void) | undefined;
   private closed: Error | undefined;
+  /** Ids that answered without being asked since the last timeout: a clue for the next one. */
+  private readonly strangers = new Set<number>();
   readonly stats: BusStats = {
     requests: 0,
     timeouts: 0,
     checksumErrors: 0,
     garbageBytes: 0,
-    wrongIds: 0,
     lateReplies: 0,
   };
 
@@ -77,7 +77,12 @@ export class ServoBus {
 
   /** Read one register of one servo; error bits in the reply throw a 'servo-error'. */
   async read(id: number, register: Register): Promise<Buffer> {
-    const [reply] = await this.request(this.protocol.read(id, register.address, register.size), [id]);
+    const [reply] = await this.request(
+      this.protocol.read(id, register.address, register.size),
+      [id],
+      this.timeoutMs,
+      register.size,
+    );
     throwOnServoErrors(this.protocol, [reply]);
     return checkLength(reply, register.size);
   }
@@ -97,7 +102,12 @@ export class ServoBus {
     ids: readonly number[],
     register: Register,
   ): Promise<{ values: Map<number, Buffer>; errors: Map<number, number> }> {
-    const replies = await this.request(this.protocol.syncRead(ids, register.address, register.size), ids);
+    const replies = await this.request(
+      this.protocol.syncRead(ids, register.address, register.size),
+      ids,
+      this.timeoutMs,
+      register.size,
+    );
     const values = new Map<number, Buffer>();
     const errors = new Map<number, number>();
     for (const reply of replies) {
@@ -133,37 +143,36 @@ export class ServoBus {
   }
 
   /** Send a packet and collect one status packet from each id, in order. */
+  /** `dataLength`: a reply carrying another length is a late answer to another request. */
   private request(
     packet: Buffer,
     ids: readonly number[],
     timeoutMs = this.timeoutMs,
+    dataLength?: number,
   ): Promise<StatusPacket[]> {
     return this.exclusive(async () => {
       this.checkOpen();
       this.stats.requests++;
       this.reader.reset(); // a late reply to an earlier request must not answer this one
-      const replies: StatusPacket[] = [];
+      const got = new Map<number, StatusPacket>();
       const deadline = Date.now() + timeoutMs;
       await this.link.write(packet);
-      for (const id of ids) {
-        let reply = await this.nextPacket(deadline, timeoutMs, ids, replies);
-        // A reply from a servo this request did not ask is a late answer to an earlier request
-        // that timed out (a loaded machine, USB latency): skip it and keep waiting.
-        while (!ids.includes(reply.id)) {
+      while (got.size < ids.length) {
+        const reply = await this.nextPacket(deadline, timeoutMs, ids, got);
+        // A reply from a servo not asked (or asked already), or of another length, is a late answer
+        // to an earlier request that timed out (a loaded machine, USB latency): skip it.
+        if (
+          !ids.includes(reply.id) ||
+          got.has(reply.id) ||
+          (dataLength !== undefined && reply.params.length !== dataLength)
+        ) {
           this.stats.lateReplies++;
-          reply = await this.nextPacket(deadline, timeoutMs, ids, replies);
+          if (!ids.includes(reply.id)) this.strangers.add(reply.id);
+          continue;
         }
-        if (reply.id !== id) {
-          this.stats.wrongIds++;
-          this.reader.reset();
-          throw new BusError(
-            'wrong-id',
-            `servo ${id} was asked but a reply came from id ${reply.id}: two servos may share an id`,
-            [id, reply.id],
-          );
-        }
-        replies.push(reply);
+        got.set(reply.id, reply);
       }
+      const replies = ids.map((id) => got.get(id)!);
       return replies;
     });
   }
@@ -172,7 +181,7 @@ export class ServoBus {
     deadline: number,
     timeoutMs: number,
     ids: readonly number[],
-    got: StatusPacket[],
+    got: ReadonlyMap<number, StatusPacket>,
   ): Promise<StatusPacket> {
     for (;;) {
       const item = this.reader.next();
@@ -181,10 +190,15 @@ export class ServoBus {
         if (arrived instanceof BusError) throw arrived;
         if (!arrived) {
           this.stats.timeouts++;
-          const silent = ids.filter((id) => !got.some((reply) => reply.id === id));
+          const silent = ids.filter((id) => !got.has(id));
+          const strangers = [...this.strangers];
+          this.strangers.clear();
           throw new BusError(
             'timeout',
-            `no reply from servo${silent.length > 1 ? 's' : ''} ${silent.join(', ')} within ${timeoutMs} ms`,
+            `no reply from servo${silent.length > 1 ? 's' : ''} ${silent.join(', ')} within ${timeoutMs} ms` +
+              (strangers.length
+                ? `; id ${strangers.join(', ')} answered instead: two servos may share an id, or one has another id than expected`
+                : ''),
             silent,
           );
         }

@@ -79,7 +79,11 @@ describe('who may drive the arm', () => {
 describe('the supervised bridge', () => {
   async function connect(): Promise<void> {
     emulated = await startEmulatedArm();
-    const scan = await lab.call('robot.connect', { port: emulated.pair.app, calibration: 'bench-arm' });
+    const scan = await lab.call('robot.connect', {
+      port: emulated.pair.app,
+      calibration: 'bench-arm',
+      timeoutMs: 250,
+    });
     expect(scan.found).toHaveLength(6);
   }
 

@@ -158,6 +158,11 @@ const calibrationName = z
   .max(64)
   .regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only');
 /** One value per joint of the SO-100, radians: 5 arm joints, then the jaw. */
+/** One gripper jog along an axis: at most 10 cm at a time. */
+const jogMetres = z
+  .number()
+  .min(-0.1, 'a gripper jog is at most 10 cm')
+  .max(0.1, 'a gripper jog is at most 10 cm');
 const armPose = z.array(z.number().finite()).length(6, 'a pose has 6 values: 5 joints and the jaw, radians');
 
 export const CALLS = {
@@ -498,6 +503,30 @@ export const CALLS = {
   'robot.move': call(z.object({ joints: armPose }).strict(), robot).returns<RobotTelemetry>(),
   /** Set a target and return: the arm holds unless jogs keep coming (the watchdog). */
   'robot.jog': call(z.object({ joints: armPose }).strict(), robot).returns<{ accepted: true }>(),
+  /** Move the gripper by a few centimetres (pointing down), through the arm's inverse kinematics. */
+  'robot.jogGripper': call(
+    z
+      .object({
+        move: z.tuple([jogMetres, jogMetres, jogMetres]),
+        turn: z.number().min(-0.8).max(0.8).optional(),
+      })
+      .strict(),
+    robot,
+  ).returns<RobotTelemetry>(),
+  /**
+   * Teach by demonstration: 'start' records the arm's joints (move it by hand with torque off, or
+   * jog it); 'stop' saves them under a name for robot.replay.
+   */
+  'robot.teach': call(
+    z.discriminatedUnion('action', [
+      z.object({ action: z.literal('start') }).strict(),
+      z.object({ action: z.literal('stop'), name: calibrationName }).strict(),
+    ]),
+    robot,
+  ).returns<{ recording: boolean; frames: number; file?: string }>(),
+  'robot.trajectories': call(none, robot).returns<string[]>(),
+  /** Replay a taught trajectory: every pose is checked before the first one moves. */
+  'robot.replay': call(z.object({ name: calibrationName }).strict(), robot).returns<RobotTelemetry>(),
   /** Stop now, ahead of anything queued; nothing moves until robot.resume. */
   'robot.estop': call(none, robot).returns<RobotTelemetry | { connected: false }>(),
   'robot.resume': call(none, robot).returns<RobotTelemetry>(),

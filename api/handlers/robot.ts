@@ -14,6 +14,7 @@ import {
 import { RobotError } from '../../core/robot/arm-controller.ts';
 import type { ArmCalibration } from '../../core/robot/calibration.ts';
 import { runHandlers } from './robot-run.ts';
+import { teachHandlers } from './robot-teach.ts';
 
 type CalibrationSession = import('../../core/robot/calibration-session.ts').CalibrationSession;
 /** The calibration by hand in progress in this process, and how its call ends. */
@@ -50,6 +51,7 @@ async function freshTelemetry(): Promise<RobotTelemetry> {
 
 export const handlers: Handlers<'robot'> = {
   ...runHandlers,
+  ...teachHandlers,
   'robot.ports': async () => (await import('../../core/robot/serial-ports.ts')).listSerialPorts(),
   'robot.scan': async ({ port, baudRate }) => {
     if (isConnected() && connectedArm().port === port)

@@ -22,7 +22,18 @@ type Filter = Pick<EpisodeFilter, 'task' | 'split' | 'success' | 'model' | 'prog
 const COLUMNS: Column<EpisodeSummary>[] = [
   { title: 'id', width: '70px', cell: (r) => r.id },
   { title: 'task', width: 'minmax(160px, 2fr)', cell: (r) => r.task },
-  { title: 'arm', width: '60px', cell: (r) => r.arm },
+  {
+    title: 'arm',
+    width: '80px',
+    cell: (r) =>
+      r.real ? (
+        <span className="badge-real" title="a trial on the real arm, marked by its operator">
+          {r.arm} · real
+        </span>
+      ) : (
+        r.arm
+      ),
+  },
   { title: 'seed', width: '60px', cell: (r) => r.seed },
   { title: 'model', width: 'minmax(90px, 1.2fr)', cell: (r) => r.model ?? '–' },
   {
@@ -238,6 +249,11 @@ export function Dataset() {
                   <span className={episode.success ? 'ok' : 'bad'}>
                     {episode.success ? 'success' : 'failure'}
                   </span>
+                  {episode.real && (
+                    <span className="badge-real" data-testid="episode-real">
+                      real arm · {episode.trajectory?.frames.length ?? 0} measured poses
+                    </span>
+                  )}
                   <button
                     type="button"
                     className="primary"

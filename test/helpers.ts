@@ -1,5 +1,6 @@
 // Shared test set-up: a temp folder holding the user-arm fixture with its generated mesh.
 import { spawnSync } from 'node:child_process';
+import { afterAll } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,4 +29,19 @@ const ROOT = new URL('../', import.meta.url).pathname;
 export function lab(...args: string[]): { code: number; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, [LAB, ...args], { cwd: ROOT, encoding: 'utf8' });
   return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * A fresh lab home (BLAZER_LAB_HOME) for the calling test file: set before its tests, put back
+ * after. Returns the folder, which exists at once (beforeAll hooks may write into it).
+ */
+export function useTempLabHome(prefix = 'blazer-home-'): string {
+  const home = tempDir(prefix);
+  const previous = process.env.BLAZER_LAB_HOME;
+  process.env.BLAZER_LAB_HOME = home;
+  afterAll(() => {
+    if (previous === undefined) delete process.env.BLAZER_LAB_HOME;
+    else process.env.BLAZER_LAB_HOME = previous;
+  });
+  return home;
 }

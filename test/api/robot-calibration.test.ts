@@ -1,29 +1,22 @@
 // Calibrating an SO-100 by hand through the api, against the emulated bus: hold the reference pose,
 // move every joint through its range, finish; then the saved calibration maps the reference pose to
 // the simulated arm's reference angles. A joint not moved is named, and the operator can go on.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { inProcessLab } from '../../api/in-process.ts';
 import type { CalibrationProgress } from '../../api/types.ts';
 import { loadCalibration } from '../../core/robot/calibration-store.ts';
 import { REFERENCE_POSE, ticksToRadians } from '../../core/robot/calibration.ts';
 import { SO100_IDS } from '../../core/robot/so100.ts';
-import { tempDir } from '../helpers.ts';
+import { useTempLabHome } from '../helpers.ts';
 import { startEmulatedArm, until, type EmulatedArm } from '../fixtures/emulated-arm.ts';
 
 const lab = inProcessLab();
-const previousHome = process.env.BLAZER_LAB_HOME;
+useTempLabHome('blazer-calibrate-');
 let emulated: EmulatedArm | undefined;
 
-beforeAll(() => {
-  process.env.BLAZER_LAB_HOME = tempDir('blazer-calibrate-');
-});
 afterEach(async () => {
   await emulated?.close();
   emulated = undefined;
-});
-afterAll(() => {
-  if (previousHome === undefined) delete process.env.BLAZER_LAB_HOME;
-  else process.env.BLAZER_LAB_HOME = previousHome;
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@ import { inProcessLab } from '../../api/in-process.ts';
 import { disconnectArm } from '../../api/robot-session.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { saveCalibration } from '../../core/robot/calibration-store.ts';
-import { tempDir } from '../helpers.ts';
+import { useTempLabHome } from '../helpers.ts';
 import {
   radiansOf,
   startEmulatedArmProcess,
@@ -16,8 +16,7 @@ import {
 } from '../fixtures/emulated-arm.ts';
 
 const lab = inProcessLab();
-const home = tempDir('blazer-robot-run-');
-const previousHome = process.env.BLAZER_LAB_HOME;
+const home = useTempLabHome('blazer-robot-run-');
 const db = join(home, 'lab.sqlite');
 let emulated: EmulatedArmProcess | undefined;
 
@@ -28,7 +27,6 @@ const REACH = {
 } as const;
 
 beforeAll(async () => {
-  process.env.BLAZER_LAB_HOME = home;
   await saveCalibration(testCalibration('bench-arm'));
 });
 afterEach(async () => {
@@ -38,8 +36,6 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await disposeResources();
-  if (previousHome === undefined) delete process.env.BLAZER_LAB_HOME;
-  else process.env.BLAZER_LAB_HOME = previousHome;
 });
 
 async function connectWithTorque(): Promise<void> {

@@ -1,11 +1,11 @@
 // Jogging the gripper in space and teaching by demonstration, through the api, against an emulated
 // SO-100 in its own process (the gripper jog loads the simulator in the test's thread).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessLab } from '../../api/in-process.ts';
 import { disconnectArm } from '../../api/robot-session.ts';
 import { saveCalibration } from '../../core/robot/calibration-store.ts';
 import { so100GripperPosition } from '../../core/robot/so100-kinematics.ts';
-import { tempDir } from '../helpers.ts';
+import { useTempLabHome } from '../helpers.ts';
 import {
   HOME,
   radiansOf,
@@ -16,21 +16,16 @@ import {
 } from '../fixtures/emulated-arm.ts';
 
 const lab = inProcessLab();
-const previousHome = process.env.BLAZER_LAB_HOME;
+useTempLabHome('blazer-robot-teach-');
 let emulated: EmulatedArmProcess | undefined;
 
 beforeAll(async () => {
-  process.env.BLAZER_LAB_HOME = tempDir('blazer-robot-teach-');
   await saveCalibration(testCalibration('bench-arm'));
 });
 afterEach(async () => {
   await disconnectArm();
   await emulated?.close();
   emulated = undefined;
-});
-afterAll(() => {
-  if (previousHome === undefined) delete process.env.BLAZER_LAB_HOME;
-  else process.env.BLAZER_LAB_HOME = previousHome;
 });
 
 async function connect(): Promise<void> {

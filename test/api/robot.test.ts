@@ -5,13 +5,13 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessLab } from '../../api/in-process.ts';
 import { dispatch } from '../../api/dispatch.ts';
 import { disconnectArm } from '../../api/robot-session.ts';
 import { saveCalibration } from '../../core/robot/calibration-store.ts';
 import { STS3215 } from '../../core/robot/feetech.ts';
-import { tempDir } from '../helpers.ts';
+import { useTempLabHome } from '../helpers.ts';
 import {
   HOME,
   radiansOf,
@@ -22,25 +22,19 @@ import {
 } from '../fixtures/emulated-arm.ts';
 
 const lab = inProcessLab();
-const home = tempDir('blazer-robot-api-');
-const previousHome = process.env.BLAZER_LAB_HOME;
+const home = useTempLabHome('blazer-robot-api-');
 let emulated: EmulatedArm | undefined;
 const ALL = [1, 2, 3, 4, 5, 6];
 const torqueOff = () => ALL.every((id) => !emulated!.bus.servo(id).torque);
 const torqueOn = () => ALL.every((id) => emulated!.bus.servo(id).torque);
 
 beforeAll(async () => {
-  process.env.BLAZER_LAB_HOME = home;
   await saveCalibration(testCalibration('bench-arm'));
 });
 afterEach(async () => {
   await disconnectArm();
   await emulated?.close();
   emulated = undefined;
-});
-afterAll(() => {
-  if (previousHome === undefined) delete process.env.BLAZER_LAB_HOME;
-  else process.env.BLAZER_LAB_HOME = previousHome;
 });
 
 describe('who may drive the arm', () => {

@@ -36,8 +36,7 @@ export async function scanBus(
         joint: index >= 0 ? expected.joints[index] : undefined,
       });
     } catch (error) {
-      if (error instanceof BusError && error.kind === 'checksum')
-        collisions.push(id);
+      if (error instanceof BusError && error.kind === 'checksum') collisions.push(id);
       else if (!(error instanceof BusError)) throw error;
     }
   }
@@ -47,13 +46,17 @@ export async function scanBus(
   return { protocol: bus.protocol.name, found, missing, hint: hintFor(found, missing, collisions, expected) };
 }
 
-/** A missing servo is a strong claim: one lost reply (noise, a busy machine) must not make it. */
+/**
+ * A missing servo, or two sharing an id, is a strong claim: one lost or garbled reply (noise, a
+ * busy machine) must not make it. Asks twice; the second answer stands.
+ */
 async function pingTwice(bus: ServoBus, id: number) {
+  const timeout = Math.max(SCAN_TIMEOUT_MS, bus.timeoutMs);
   try {
-    return await bus.ping(id, Math.max(SCAN_TIMEOUT_MS, bus.timeoutMs));
+    return await bus.ping(id, timeout);
   } catch (error) {
-    if (!(error instanceof BusError) || error.kind !== 'timeout') throw error;
-    return bus.ping(id, Math.max(SCAN_TIMEOUT_MS, bus.timeoutMs));
+    if (!(error instanceof BusError) || (error.kind !== 'timeout' && error.kind !== 'checksum')) throw error;
+    return bus.ping(id, timeout);
   }
 }
 

@@ -170,6 +170,15 @@ describe('moving the arm', () => {
     expect(() => controller.command(REACHABLE)).toThrow(/e-stopped: resume first/);
   });
 
+  it('the watchdog holds a move when the app stops sending its heartbeat', async () => {
+    const { controller } = await connect({ watchdogMs: 150 });
+    await controller.torqueOn();
+    const move = controller.moveTo([1.5, 0.2, 1.5, 1.44, 0, 1]); // a long move, and no keepAlive
+    await expect(move).rejects.toThrow(/no fresh command for 150 ms: holding/);
+    expect(controller.status).toBe('holding');
+    expect(radiansOf(emulated!.bus.servo(1).goal)).toBeLessThan(0.6); // far short of 1.5
+  });
+
   it('the watchdog holds a jog that is not refreshed', async () => {
     const { controller } = await connect({ watchdogMs: 150 });
     await controller.torqueOn();

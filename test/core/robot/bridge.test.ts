@@ -146,8 +146,9 @@ describe('moving the arm', () => {
   it('e-stop stops the motion within one control cycle', async () => {
     const { controller } = await connect();
     await controller.torqueOn();
+    const keepAlive = setInterval(() => controller.keepAlive(), 50); // the app's heartbeat
     const move = controller.moveTo([1.5, 0.2, 1.5, 1.44, 0, 1]);
-    move.catch(() => undefined);
+    move.catch(() => undefined).finally(() => clearInterval(keepAlive));
     await until(() => Math.abs(radiansOf(emulated!.bus.servo(1).position)) > 0.3, 'the base to be turning');
     const cycleAtStop = controller.cycles;
     const writesAtStop = emulated!.bus.writes.length;

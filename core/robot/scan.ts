@@ -60,6 +60,17 @@ async function pingTwice(bus: ServoBus, id: number) {
   }
 }
 
+/** The model number register, asked twice like the ping: the servo did answer a moment ago. */
+async function modelNumber(bus: ServoBus, id: number): Promise<number> {
+  const timeout = Math.max(SCAN_TIMEOUT_MS, bus.timeoutMs);
+  try {
+    return (await bus.read(id, MODEL_NUMBER, timeout)).readUInt16LE(0);
+  } catch (error) {
+    if (!(error instanceof BusError) || (error.kind !== 'timeout' && error.kind !== 'checksum')) throw error;
+    return (await bus.read(id, MODEL_NUMBER, timeout)).readUInt16LE(0);
+  }
+}
+
 /** What to check, in the order an experienced lab member would. */
 export function hintFor(
   found: readonly ScannedServo[],

@@ -76,11 +76,11 @@ export class ServoBus {
   }
 
   /** Read one register of one servo; error bits in the reply throw a 'servo-error'. */
-  async read(id: number, register: Register): Promise<Buffer> {
+  async read(id: number, register: Register, timeoutMs = this.timeoutMs): Promise<Buffer> {
     const [reply] = await this.request(
       this.protocol.read(id, register.address, register.size),
       [id],
-      this.timeoutMs,
+      timeoutMs,
       register.size,
     );
     throwOnServoErrors(this.protocol, [reply]);

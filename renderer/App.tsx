@@ -7,6 +7,7 @@ import { Dataset } from './screens/Dataset.tsx';
 import { Train } from './screens/Train.tsx';
 import { Evaluate } from './screens/Evaluate.tsx';
 import { Models } from './screens/Models.tsx';
+import { Robot } from './screens/Robot.tsx';
 import { useLab } from './lab-context.tsx';
 import { NavigationContext, type EvaluateRequest, type Navigation } from './navigation.tsx';
 
@@ -17,6 +18,7 @@ const SCREENS = [
   { id: 'train', title: 'Train', Screen: Train },
   { id: 'evaluate', title: 'Evaluate', Screen: Evaluate },
   { id: 'models', title: 'Models', Screen: Models },
+  { id: 'robot', title: 'Robot', Screen: Robot },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];
 

@@ -51,6 +51,27 @@ const USAGE = `lab: BLAZER Lab command line
                                          success per task on evaluation seeds, with 95% intervals
   lab eval list --db lab.sqlite | lab eval compare --db lab.sqlite RUN... [--json]
                                          the evaluation runs, and the paper's table comparing them
+  lab robot ports [--json]               the USB serial ports, with a hint for known servo adapters
+                                         (exit 1 when none is found, with what to check)
+  lab robot scan --port P [--baud B] [--json]
+                                         which SO-100 servos answer (id, model, joint), which are missing
+                                         and what to check; exit 3 when some are missing
+  lab robot calibrate --port P --name N [--baud B] [--json]
+                                         calibrate the arm by hand, torque off: hold the reference pose and
+                                         press Enter, move every joint through its range, press Enter to save
+  lab robot calibrate --import FILE --name N [--json]
+                                         import a LeRobot SO-100/SO-101 calibration file under a name
+  lab robot calibrations [--json]        the saved arm calibrations
+  lab robot jog --port P --calibration N (--joint NAME --by ANGLE | --pose a,b,c,d,e,f) [--baud B] [--json]
+                                         torque on, move a joint by ANGLE from where it is (or go to the pose),
+                                         print where the arm ended, torque off. Angles are radians, or degrees
+                                         with deg: --by 0.2, --by 10deg, --by -5deg. Joints: shoulder_pan,
+                                         shoulder_lift, elbow_flex, wrist_flex, wrist_roll, jaw. Ctrl-C e-stops
+  lab robot estop [--port P] [--baud B] [--json]
+                                         from another terminal: e-stop the bridge that has P open (without
+                                         --port: every running bridge); with no bridge on P, send torque off
+                                         to servos 1..6 on P directly; exit 1 if nothing could be done
+  lab robot status [--port P] [--json]   whether a lab process (its bridge) has the arm's port open
   lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
   lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite] [--robot]
@@ -94,6 +115,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./train.ts')).trainCommand,
   adapters: async () => (await import('./train.ts')).adaptersCommand,
   eval: async () => (await import('./eval.ts')).evalCommand,
+  robot: async () => (await import('./robot.ts')).robotCommand,
 };
 
 const FLAGS = {
@@ -147,6 +169,12 @@ const FLAGS = {
     'command',
     'base-url',
     'trainer-base',
+    'baud',
+    'import',
+    'calibration',
+    'joint',
+    'by',
+    'pose',
   ],
 };
 

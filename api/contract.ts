@@ -152,6 +152,8 @@ const none = z.object({}).strict();
 const robot = { robot: true } as const;
 const serialPort = z.string().min(1, 'the serial port is required (lab robot ports lists them)').max(4096);
 const baudRate = z.number().int().min(9600).max(4_000_000);
+/** How long to wait for the servos' reply, ms (default 50): more for slow USB adapters or a busy machine. */
+const replyTimeout = z.number().int().min(5).max(1000);
 const calibrationName = z
   .string()
   .min(1, 'a calibration name is required')
@@ -459,7 +461,9 @@ export const CALLS = {
   'robot.ports': call(none, robot).returns<SerialPortInfo[]>(),
   /** Which SO-100 servos answer on a port (baud rate detected when not given), and what to check. */
   'robot.scan': call(
-    z.object({ port: serialPort, baudRate: baudRate.optional() }).strict(),
+    z
+      .object({ port: serialPort, baudRate: baudRate.optional(), timeoutMs: replyTimeout.optional() })
+      .strict(),
     robot,
   ).returns<BusScan>(),
   'robot.calibrations': call(none, robot).returns<CalibrationSummary[]>(),
@@ -473,7 +477,14 @@ export const CALLS = {
    * stopped (nothing saved), sending robot.calibration events with the live table.
    */
   'robot.calibrate': call(
-    z.object({ port: serialPort, baudRate: baudRate.optional(), name: calibrationName }).strict(),
+    z
+      .object({
+        port: serialPort,
+        baudRate: baudRate.optional(),
+        name: calibrationName,
+        timeoutMs: replyTimeout.optional(),
+      })
+      .strict(),
     robot,
   ).returns<CalibrationSummary>(),
   /** The operator's step in a running calibration: the reference pose is held, or finish. */
@@ -490,8 +501,7 @@ export const CALLS = {
         calibration: calibrationName,
         rateHz: z.number().int().min(5).max(1000).optional(),
         watchdogMs: z.number().int().min(50).max(10_000).optional(),
-        /** How long to wait for the servos' reply, ms (default 30): more for slow USB adapters. */
-        timeoutMs: z.number().int().min(5).max(1000).optional(),
+        timeoutMs: replyTimeout.optional(),
       })
       .strict(),
     robot,

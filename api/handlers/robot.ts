@@ -53,10 +53,10 @@ export const handlers: Handlers<'robot'> = {
   ...runHandlers,
   ...teachHandlers,
   'robot.ports': async () => (await import('../../core/robot/serial-ports.ts')).listSerialPorts(),
-  'robot.scan': async ({ port, baudRate }) => {
+  'robot.scan': async ({ port, baudRate, timeoutMs }) => {
     if (isConnected() && connectedArm().port === port)
       throw new RobotError('connected', `${port} is in use by the connected arm: disconnect first`);
-    return (await import('../../core/robot/bridge.ts')).scanPort(port, { baudRate });
+    return (await import('../../core/robot/bridge.ts')).scanPort(port, { baudRate, timeoutMs });
   },
   'robot.calibrations': async () => {
     const { listCalibrations, loadCalibration, calibrationPath } = await store();
@@ -80,13 +80,13 @@ export const handlers: Handlers<'robot'> = {
     const calibration = importLeRobotCalibration(data, name);
     return summary(calibration, await saveCalibration(calibration));
   },
-  'robot.calibrate': async ({ port, baudRate, name }, { emit, signal }) => {
+  'robot.calibrate': async ({ port, baudRate, name, timeoutMs }, { emit, signal }) => {
     if (calibrating)
       throw new RobotError('calibrating', `a calibration is already running on ${calibrating.session.port}`);
     if (isConnected() && connectedArm().port === port)
       throw new RobotError('connected', `${port} is in use by the connected arm: disconnect first`);
     const { CalibrationSession } = await import('../../core/robot/calibration-session.ts');
-    const session = await CalibrationSession.open(port, baudRate);
+    const session = await CalibrationSession.open(port, baudRate, timeoutMs);
     const ticker = setInterval(() => emit({ type: 'robot.calibration', progress: session.progress() }), 100);
     try {
       const file = await new Promise<string | undefined>((resolve) => {

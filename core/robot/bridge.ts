@@ -72,7 +72,7 @@ export async function scanPort(
   let best: BusScan | undefined;
   for (const baudRate of bauds) {
     const bus = new ServoBus(await openSerialLink(port, baudRate), feetech, {
-      timeoutMs: options.timeoutMs ?? 20,
+      timeoutMs: options.timeoutMs,
     });
     try {
       const scan: BusScan = {

@@ -40,8 +40,8 @@ export class CalibrationSession {
   ) {}
 
   /** Open the port, find all six servos, torque off, and start reading. */
-  static async open(port: string, baudRate = SO100_BAUD): Promise<CalibrationSession> {
-    const bus = new ServoBus(await openSerialLink(port, baudRate), feetech);
+  static async open(port: string, baudRate = SO100_BAUD, timeoutMs?: number): Promise<CalibrationSession> {
+    const bus = new ServoBus(await openSerialLink(port, baudRate), feetech, { timeoutMs });
     try {
       const scan = await scanBus(bus, { ids: SO100_IDS, joints: SO100_JOINTS });
       if (scan.missing.length > 0) {

@@ -24,10 +24,7 @@ export async function scanBus(
   for (const id of [...expected.ids, ...extraIds.filter((id) => !expected.ids.includes(id))]) {
     try {
       const reply = await pingTwice(bus, id);
-      const model =
-        reply.params.length >= 2
-          ? reply.params.readUInt16LE(0)
-          : (await bus.read(id, MODEL_NUMBER)).readUInt16LE(0);
+      const model = reply.params.length >= 2 ? reply.params.readUInt16LE(0) : await modelNumber(bus, id);
       const index = expected.ids.indexOf(id);
       found.push({
         id,

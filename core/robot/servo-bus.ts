@@ -60,7 +60,7 @@ export class ServoBus {
     options: BusOptions = {},
   ) {
     this.reader = protocol.reader();
-    this.timeoutMs = options.timeoutMs ?? 30;
+    this.timeoutMs = options.timeoutMs ?? 50;
     link.onData((chunk) => this.receive(chunk));
     link.onClose((error) => {
       this.closed = error ?? new Error('closed');

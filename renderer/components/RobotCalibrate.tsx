@@ -32,6 +32,7 @@ export function RobotCalibrate({
         port: choice.port.trim(),
         name: name.trim(),
         ...(choice.baudRate ? { baudRate: choice.baudRate } : {}),
+        ...(choice.timeoutMs ? { timeoutMs: choice.timeoutMs } : {}),
       },
       (event) => {
         if (event.type === 'robot.calibration') setProgress(event.progress);

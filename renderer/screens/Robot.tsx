@@ -270,6 +270,7 @@ export function Robot() {
     const found = await scanCall.run({
       port: choice.port.trim(),
       ...(choice.baudRate ? { baudRate: choice.baudRate } : {}),
+      ...(choice.timeoutMs ? { timeoutMs: choice.timeoutMs } : {}),
     });
     if (found) setScan(found);
   };

@@ -467,6 +467,16 @@ export const CALLS = {
     robot,
   ).returns<BusScan>(),
   'robot.calibrations': call(none, robot).returns<CalibrationSummary[]>(),
+  /** LeRobot's SO-100/SO-101 calibration files on this machine, to import, and where LeRobot keeps them. */
+  'robot.leRobotFiles': call(none, robot).returns<{ files: string[]; folder: string }>(),
+  /**
+   * Torque off on every SO-100 servo of a port no bridge of this process holds (a bridge in another
+   * process that died, an arm left holding): sent blind, since a sync write gets no reply.
+   */
+  'robot.torqueOff': call(
+    z.object({ port: serialPort, baudRate: baudRate.optional() }).strict(),
+    robot,
+  ).returns<{ port: string; ids: number[] }>(),
   /** Import a LeRobot SO-100/SO-101 calibration file (its JSON text) under a name. */
   'robot.importCalibration': call(
     z.object({ name: calibrationName, json: z.string().min(2).max(1_000_000) }).strict(),

@@ -690,6 +690,8 @@ export interface CalibrationSummary {
   joints: Array<{ joint: string; id: number }>;
   /** Where it is kept. */
   file: string;
+  /** Why the file cannot be used (it was edited by hand, or is damaged), naming the field. */
+  problem?: string;
 }
 
 export type RobotStatus =

@@ -43,8 +43,8 @@ export async function generateCommand({ positionals, flags }: ParsedArgs): Promi
       process.stderr.write('\nstopping after the episodes in flight; rerun the same command to resume\n');
     controller.abort();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop); // on, not once: signal-exit (loaded with the lab) kills the process when only its own listener is left
+  process.on('SIGTERM', stop);
   const tty = process.stderr.isTTY;
   let lastLine = 0;
   const show = (p: GenerationProgress): void => {

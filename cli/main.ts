@@ -67,6 +67,11 @@ const USAGE = `lab: BLAZER Lab command line
                                          print where the arm ended, torque off. Angles are radians, or degrees
                                          with deg: --by 0.2, --by 10deg, --by -5deg. Joints: shoulder_pan,
                                          shoulder_lift, elbow_flex, wrist_flex, wrist_roll, jaw. Ctrl-C e-stops
+  lab robot run --port P --calibration N --task T [--seed S] (--program plan.py | --model M [--adapter A])
+              [--format code|json] [--objects "name:x,y,z[,yaw];..."] [--db lab.sqlite] [--yes] [--mark yes|no]
+                                         a program on the real arm: dry run in simulation from the real scene
+                                         and joints, confirm, execute primitive by primitive (Ctrl-C e-stops),
+                                         mark the trial (stored as real with --db), back to the start, torque off
   lab robot estop [--port P] [--baud B] [--json]
                                          from another terminal: e-stop the bridge that has P open (without
                                          --port: every running bridge); with no bridge on P, send torque off
@@ -119,7 +124,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 };
 
 const FLAGS = {
-  booleans: ['json', 'f16', 'robot'],
+  booleans: ['json', 'f16', 'robot', 'yes'],
   values: [
     'arm',
     'task',
@@ -175,6 +180,8 @@ const FLAGS = {
     'joint',
     'by',
     'pose',
+    'objects',
+    'mark',
   ],
 };
 

@@ -98,8 +98,8 @@ export async function serveModelCommand({ positionals, flags }: ParsedArgs): Pro
   if (!file || positionals.length > 1) throw new UsageError('lab serve-model needs one GGUF model file');
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal); // on, not once: see withStopSignal
+  process.on('SIGTERM', onSignal);
   try {
     const adapter = text(flags, 'adapter');
     const name = text(flags, 'name');

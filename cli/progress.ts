@@ -32,8 +32,8 @@ export async function withStopSignal<T>(
     if (!controller.signal.aborted) process.stderr.write(`\n${stopping}\n`);
     controller.abort();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop); // on, not once: signal-exit (loaded with the lab) kills the process when only its own listener is left
+  process.on('SIGTERM', stop);
   try {
     return await run(controller.signal);
   } finally {

@@ -34,7 +34,7 @@ class RobotCommandError extends Error {
   }
 }
 
-const SUBCOMMANDS = 'ports, scan, calibrate, calibrations, jog, estop, status';
+const SUBCOMMANDS = 'ports, scan, calibrate, calibrations, jog, run, estop, status';
 const POWER_OFF = 'switch the servo power supply off: it is the only sure stop';
 
 export async function robotCommand({ positionals, flags }: ParsedArgs): Promise<number> {
@@ -62,6 +62,23 @@ export async function robotCommand({ positionals, flags }: ParsedArgs): Promise<
     case 'estop':
       only('port', 'baud');
       return estop(flags, json);
+    case 'run':
+      only(
+        'port',
+        'baud',
+        'calibration',
+        'task',
+        'seed',
+        'program',
+        'model',
+        'adapter',
+        'format',
+        'objects',
+        'yes',
+        'mark',
+        'db',
+      );
+      return (await import('./robot-run.ts')).robotRun(flags, json);
     case 'status':
       only('port');
       return status(flags, json);
@@ -220,31 +237,9 @@ async function readCalibrationFile(file: string): Promise<string> {
 
 /** The LeRobot SO-100/SO-101 calibration files on this machine, as a hint; or where LeRobot keeps them. */
 async function leRobotFilesHint(): Promise<string> {
-  const folders = new Set<string>();
-  let defaultFolder = '';
-  try {
-    // Where LeRobot keeps its files is core's knowledge, and no api call says it yet: the one place
-    // (with the direct torque off in estop) where this shell loads core itself.
-    const { leRobotCalibrationPath } = await import('../core/robot/lerobot-calibration.ts');
-    defaultFolder = dirname(dirname(leRobotCalibrationPath('so101_follower', 'x')));
-    for (const device of ['so100_follower', 'so101_follower', 'so100_leader', 'so101_leader'] as const) {
-      folders.add(dirname(leRobotCalibrationPath(device, 'x')));
-      folders.add(dirname(leRobotCalibrationPath(device, 'x', { version: 'v0.4.3+' })));
-    }
-  } catch {
-    return '';
-  }
-  const files = [...folders].flatMap((folder) => {
-    try {
-      return readdirSync(folder)
-        .filter((name) => name.endsWith('.json'))
-        .map((name) => join(folder, name));
-    } catch {
-      return [];
-    }
-  });
+  const { files, folder } = await call('robot.leRobotFiles', {});
   if (files.length > 0) return `; LeRobot calibrations on this machine: ${files.join(', ')}`;
-  return `; LeRobot keeps them in ${defaultFolder}/<so101_follower or so_follower>/<id>.json`;
+  return `; LeRobot keeps them in ${folder}/robots/<so101_follower or so_follower>/<id>.json`;
 }
 
 /**
@@ -412,9 +407,10 @@ async function calibrations(json: boolean): Promise<number> {
   else
     process.stdout.write(
       saved
-        .map(
-          (c) =>
-            `${c.name.padEnd(16)} ${c.arm} ${c.source === 'lerobot' ? 'imported from LeRobot' : 'recorded'} ${c.createdAt.slice(0, 16).replace('T', ' ')}  ${c.file}\n`,
+        .map((c) =>
+          c.problem
+            ? `${c.name.padEnd(16)} cannot be used: ${c.problem}\n`
+            : `${c.name.padEnd(16)} ${c.arm} ${c.source === 'lerobot' ? 'imported from LeRobot' : 'recorded'} ${c.createdAt.slice(0, 16).replace('T', ' ')}  ${c.file}\n`,
         )
         .join(''),
     );
@@ -718,7 +714,12 @@ async function estop(flags: Flags, json: boolean): Promise<number> {
   if (port !== undefined) {
     const socket = await socketFor(port);
     const reply = await talk(socket, 'estop');
-    const report: EstopReport = { socket, port, ...reply, stopped: reply.answer === 'estopped' };
+    const report: EstopReport = {
+      socket,
+      port,
+      ...reply,
+      stopped: reply.answer?.startsWith('estopped') === true,
+    };
     if (!report.stopped) {
       // No bridge has the port (or it did not stop the arm): torque off, straight on the wire.
       const ids = [...SO100_IDS];
@@ -726,10 +727,7 @@ async function estop(flags: Flags, json: boolean): Promise<number> {
       if (!Number.isInteger(baudRate) || baudRate <= 0)
         throw new UsageError(`--baud: expected a baud rate such as 1000000, got '${flags.baud}'`);
       try {
-        // No api call sends torque off on a port no bridge holds (robot.estop reaches this process's
-        // own arm only), so this shell loads the supervisor's rescue itself.
-        const { torqueOffEverywhere } = await import('../core/robot/bridge-supervisor.ts');
-        await torqueOffEverywhere(port, baudRate, ids);
+        await call('robot.torqueOff', { port, baudRate });
         report.direct = { ids, sent: true };
         report.stopped = true;
       } catch (error) {
@@ -741,15 +739,16 @@ async function estop(flags: Flags, json: boolean): Promise<number> {
     if (flags.baud !== undefined) throw new UsageError('lab robot estop: --baud goes with --port');
     for (const socket of await estopSockets()) {
       const reply = await talk(socket, 'estop');
-      reports.push({ socket, ...reply, stopped: reply.answer === 'estopped' });
+      reports.push({ socket, ...reply, stopped: reply.answer?.startsWith('estopped') === true });
     }
   }
   const stopped = reports.some((report) => report.stopped);
   if (json) print({ stopped, reports }, true);
   else {
     for (const report of reports) {
-      const who = report.port ? `the bridge that has ${report.port} open` : `bridge ${report.socket}`;
-      if (report.answer === 'estopped')
+      const port = report.port ?? report.answer?.match(/^estopped (.+)$/)?.[1]; // the bridge names its port
+      const who = port ? `the bridge that has ${port} open` : `bridge ${report.socket}`;
+      if (report.answer?.startsWith('estopped'))
         process.stdout.write(`${who} answered: estopped (the arm holds where it stopped)\n`);
       else if (report.answer !== undefined)
         process.stdout.write(`${who} answered: ${report.answer || '(nothing)'}\n`);

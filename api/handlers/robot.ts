@@ -59,11 +59,33 @@ export const handlers: Handlers<'robot'> = {
     return (await import('../../core/robot/bridge.ts')).scanPort(port, { baudRate, timeoutMs });
   },
   'robot.calibrations': async () => {
-    const { listCalibrations, loadCalibration, calibrationPath } = await store();
-    const names = await listCalibrations();
-    return Promise.all(
-      names.map(async (name) => summary(await loadCalibration(name), calibrationPath(name))),
+    // One hand-broken file must not hide the others: it is listed with what is wrong with it.
+    const { listCalibrationFiles } = await store();
+    return (await listCalibrationFiles()).map(({ name, file, calibration, problem }) =>
+      calibration
+        ? summary(calibration, file)
+        : {
+            name,
+            arm: 'so100' as const,
+            source: 'recorded' as const,
+            createdAt: '',
+            joints: [],
+            file,
+            problem,
+          },
     );
+  },
+  'robot.leRobotFiles': async () =>
+    (await import('../../core/robot/lerobot-calibration.ts')).findLeRobotFiles(),
+  'robot.torqueOff': async ({ port, baudRate }) => {
+    if (isConnected() && connectedArm().port === port) {
+      await connectedArm().supervisor.call('torqueOff', undefined);
+      return { port, ids: [1, 2, 3, 4, 5, 6] };
+    }
+    const { torqueOffEverywhere } = await import('../../core/robot/bridge-supervisor.ts');
+    const { SO100_BAUD, SO100_IDS } = await import('../../core/robot/so100.ts');
+    await torqueOffEverywhere(port, baudRate ?? SO100_BAUD, SO100_IDS);
+    return { port, ids: [...SO100_IDS] };
   },
   'robot.importCalibration': async ({ name, json }) => {
     const { importLeRobotCalibration } = await import('../../core/robot/lerobot-calibration.ts');
@@ -87,6 +109,10 @@ export const handlers: Handlers<'robot'> = {
       throw new RobotError('connected', `${port} is in use by the connected arm: disconnect first`);
     const { CalibrationSession } = await import('../../core/robot/calibration-session.ts');
     const session = await CalibrationSession.open(port, baudRate, timeoutMs);
+    if (signal.aborted) {
+      await session.close(); // stopped while the port was opening
+      throw new RobotError('stopped', 'calibration stopped: nothing was saved');
+    }
     const ticker = setInterval(() => emit({ type: 'robot.calibration', progress: session.progress() }), 100);
     try {
       const file = await new Promise<string | undefined>((resolve) => {

@@ -142,8 +142,8 @@ export class ArmController {
 
   /** Set a new target without waiting (jogging): the watchdog holds the arm unless jogs keep coming. */
   command(target: readonly number[], motion: 'jog' | 'move' = 'jog'): void {
+    checkGoal(target, this.limits); // first: a pose outside the limits is refused for that, whatever the state
     this.requireNot('estopped', 'fault', 'off');
-    checkGoal(target, this.limits);
     this.failArrivals(new RobotError('superseded', 'a newer command replaced this motion'));
     this.target = [...target];
     this.motion = motion;

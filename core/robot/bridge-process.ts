@@ -76,12 +76,12 @@ function listenForEstop(path: string): Server {
     socket.setEncoding('utf8');
     socket.on('data', (text: string) => {
       if (!text.includes('estop')) return void socket.end('unknown command\n');
-      connected()
-        .controller.estop()
-        .then(
-          () => socket.end('estopped\n'),
-          (error: Error) => socket.end(`estop failed: ${error.message}\n`),
-        );
+      if (!arm) return void socket.end('not connected\n'); // disconnecting: torque is going off anyway
+      const port = arm.port;
+      arm.controller.estop().then(
+        () => socket.end(`estopped ${port}\n`),
+        (error: Error) => socket.end(`estop failed on ${port}: ${error.message}\n`),
+      );
     });
     socket.on('error', () => undefined);
   });
@@ -120,6 +120,10 @@ process.on('message', (message: ToBridge) => {
         }),
     );
 });
+
+// Ctrl-C in the operator's terminal reaches this process too (same process group): the app decides
+// what Ctrl-C means (an e-stop); this process ends when the app disconnects or goes away.
+process.on('SIGINT', () => undefined);
 
 // The app went away (closed, crashed, killed): nobody can stop the arm any more, so stop it now.
 process.on('disconnect', () => {

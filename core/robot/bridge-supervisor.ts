@@ -131,7 +131,9 @@ export class BridgeSupervisor {
     for (const waiter of this.pending.values())
       waiter.reject(new RobotError('bridge-gone', `the bridge process ${how}`));
     this.pending.clear();
-    if (this.closing || !this.connection) return { code, signal, rescue: 'nothing to do' };
+    // A clean end of an asked-for disconnect has turned torque off itself; any other end has not.
+    if (!this.connection || (this.closing && code === 0 && signal === null))
+      return { code, signal, rescue: 'nothing to do' };
     const { port, baudRate, ids } = this.connection;
     let rescue: string;
     try {

@@ -19,8 +19,9 @@
 // jaw with 0 rad at range_min. drive_mode 1 (never written by LeRobot for Feetech arms; a hand edit)
 // turns the joint the other way, as LeRobot's range modes do (its DEGREES mode ignores drive_mode).
 // A leader arm's file imports the same way; its "gripper" is the trigger.
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import {
   CalibrationError,
@@ -64,6 +65,31 @@ export function leRobotCalibrationPath(
   const leader = device.endsWith('_leader');
   const folder = options.version === 'v0.4.3+' ? (leader ? 'so_leader' : 'so_follower') : (device as string);
   return join(root, leader ? 'teleoperators' : 'robots', folder, `${id}.json`);
+}
+
+/** The SO-100/SO-101 calibration files LeRobot left on this machine, and the folder it keeps them in. */
+export function findLeRobotFiles(options: { env?: NodeJS.ProcessEnv; home?: string } = {}): {
+  files: string[];
+  folder: string;
+} {
+  const folders = new Set<string>();
+  for (const device of ['so100_follower', 'so101_follower', 'so100_leader', 'so101_leader'] as const) {
+    folders.add(dirname(leRobotCalibrationPath(device, 'x', options)));
+    folders.add(dirname(leRobotCalibrationPath(device, 'x', { ...options, version: 'v0.4.3+' })));
+  }
+  const files = [...folders].flatMap((folder) => {
+    try {
+      return readdirSync(folder)
+        .filter((name) => name.endsWith('.json'))
+        .map((name) => join(folder, name));
+    } catch {
+      return []; // LeRobot never wrote this one
+    }
+  });
+  return {
+    files: files.sort(),
+    folder: dirname(dirname(dirname(leRobotCalibrationPath('so101_follower', 'x', options)))),
+  };
 }
 
 const motorSchema = z.object(

@@ -235,8 +235,10 @@ export function RobotCalibrationPicker({
         >
           {listed.length === 0 && <option value="">none saved yet</option>}
           {listed.map((c) => (
-            <option key={c.name} value={c.name}>
-              {c.name} ({c.source === 'lerobot' ? 'from LeRobot' : 'recorded'}, {c.createdAt.slice(0, 10)})
+            <option key={c.name} value={c.name} disabled={c.problem !== undefined} title={c.problem}>
+              {c.problem
+                ? `${c.name} (cannot be used: ${c.problem})`
+                : `${c.name} (${c.source === 'lerobot' ? 'from LeRobot' : 'recorded'}, ${c.createdAt.slice(0, 10)})`}
             </option>
           ))}
         </select>

@@ -132,9 +132,11 @@ export async function robotRun(flags: Flags, json: boolean): Promise<number> {
       if (stored) say(`stored as episode ${stored.episodeId} in ${db} (real)`);
     } else say('not stored (pass --db lab.sqlite to keep real trials beside the simulated episodes)');
     if (trial.status === 'completed') {
-      say('going back to where the arm started…');
-      await call('robot.move', { joints: dry.result.recording!.frames[0].joints });
-    }
+      say('going back to where the arm started… (Ctrl-C stops it)');
+      await withStopSignal('e-stop: the arm stops where it is', (signal) =>
+        call('robot.move', { joints: dry.result.recording!.frames[0].joints }, { signal }),
+      );
+    } else say('the arm stopped where it is; torque goes off now: support the arm');
     if (json)
       print(
         {

@@ -121,11 +121,13 @@ const execute: Handler<'robot.execute'> = async ({ plan: id }, { emit, signal })
   });
   const stopArm = (): void => void supervisor.call('estop', undefined).catch(() => undefined);
   signal.addEventListener('abort', stopArm, { once: true });
+  if (signal.aborted) stopArm(); // stopped before the listener was there
   let status: RealTrial['status'] = 'completed';
   let message: string | undefined;
   let stepsDone = 0;
   try {
     for (const [i, step] of plan.steps.entries()) {
+      if (signal.aborted) throw new RobotError('stopped', 'stopped by the operator');
       emit({ type: 'robot.run', step: i + 1, of: plan.steps.length, primitive: step.primitive });
       await supervisor.call('followPath', step.waypoints);
       stepsDone = i + 1;

@@ -59,6 +59,7 @@ const replay: Handler<'robot.replay'> = async ({ name }, { signal }) => {
   const { supervisor } = connectedArm();
   const stop = (): void => void supervisor.call('estop', undefined).catch(() => undefined);
   signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) throw new RobotError('stopped', 'stopped before the replay began');
   try {
     await supervisor.call('followPath', poses);
   } finally {

@@ -171,6 +171,7 @@ export const handlers: Handlers<'robot'> = {
     // Stopping the call (Ctrl-C, a closed page) stops the arm where it is.
     const stop = (): void => void supervisor.call('estop', undefined).catch(() => undefined);
     signal.addEventListener('abort', stop, { once: true });
+    if (signal.aborted) throw new RobotError('stopped', 'stopped before the move began');
     try {
       await supervisor.call('moveTo', joints);
     } finally {

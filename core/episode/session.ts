@@ -241,7 +241,10 @@ function placeObjects(sim: Simulation, objects: NonNullable<RealScene['objects']
       sim.model.body_pos.set(position, 3 * body); // a fixed marker on the world (a reach target)
       sim.model.body_quat.set(quat, 4 * body);
     } else {
-      throw new SimError('bad-input', `'${name}' is part of a fixture in the scene: it cannot be moved on its own`);
+      throw new SimError(
+        'bad-input',
+        `'${name}' is part of a fixture in the scene: it cannot be moved on its own`,
+      );
     }
   }
   sim.forward();

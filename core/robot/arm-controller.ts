@@ -32,6 +32,12 @@ export interface ControllerOptions {
 
 export class RobotError extends LabError {}
 
+/** How far ahead of the measured arm the goal may lead, in seconds of travel at the joint's limit. */
+const LEAD_SECONDS = 0.2;
+/** No progress toward the target for this long is a stall (a hand, an obstacle, a block in the jaw). */
+const STALL_MS = 1500;
+const PROGRESS_EPSILON = 0.005; // rad
+
 type Listener = (telemetry: RobotTelemetry) => void;
 
 export class ArmController {
@@ -47,6 +53,8 @@ export class ArmController {
   private cycle = 0;
   private servos: ServoReading[] = [];
   private overloadSince = new Map<number, number>();
+  /** The motion's closest approach so far, and when it was made: no progress for long is a stall. */
+  private progress: { left: number; at: number } | undefined;
   private message: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
@@ -101,19 +109,22 @@ export class ArmController {
 
   async torqueOn(): Promise<void> {
     this.requireNot('estopped', 'fault');
+    this.failArrivals(new RobotError('superseded', 'torque on: holding the present pose'));
+    this.target = undefined;
     await this.io.setTorque(true);
     await this.readPositionsRetrying();
+    if (this.state === 'estopped' || this.state === 'fault') return; // stopped meanwhile: that wins
     this.goal = [...this.measured];
-    this.target = undefined;
     this.setState('holding', 'torque on: holding the present pose');
   }
 
   async torqueOff(): Promise<void> {
-    await this.io.setTorque(false);
+    // No goal may be written after the torque-off write: clear them before it goes out.
     this.goal = undefined;
     this.target = undefined;
     this.failArrivals(new RobotError('stopped', 'torque was turned off'));
     if (this.state !== 'estopped') this.setState('off', 'torque off');
+    await this.io.setTorque(false);
   }
 
   /**
@@ -146,6 +157,7 @@ export class ArmController {
     this.requireNot('estopped', 'fault', 'off');
     this.failArrivals(new RobotError('superseded', 'a newer command replaced this motion'));
     this.target = [...target];
+    this.progress = undefined;
     this.motion = motion;
     this.lastCommandAt = Date.now();
     this.setState('moving');
@@ -205,10 +217,12 @@ export class ArmController {
     if (!this.running) return;
     this.timer = setTimeout(
       () => {
-        this.cycleInFlight = this.runCycle().finally(() => {
-          const next = due + 1000 / this.rateHz;
-          this.schedule(Math.max(next, Date.now())); // an overrun starts the next cycle at once, never a pile-up
-        });
+        this.cycleInFlight = this.runCycle()
+          .catch((error: unknown) => this.fault(`the control loop failed: ${describe(error)}`))
+          .finally(() => {
+            const next = due + 1000 / this.rateHz;
+            this.schedule(Math.max(next, Date.now())); // an overrun starts the next cycle at once, never a pile-up
+          });
       },
       Math.max(0, due - Date.now()),
     );
@@ -250,7 +264,7 @@ export class ArmController {
   private async stepGoal(): Promise<void> {
     if (!this.goal) return;
     const next = this.target
-      ? stepToward(this.goal, this.target, 1 / this.rateHz, this.limits.maxVelocity)
+      ? stepToward(this.leashed(this.goal), this.target, 1 / this.rateHz, this.limits.maxVelocity)
       : this.goal;
     try {
       checkGoal(next, this.limits);
@@ -265,6 +279,19 @@ export class ArmController {
     this.goal = next;
     await this.io.writeGoals(this.toTicks(next)).catch((error) => {
       this.message = `a goal write failed: ${describe(error)}`;
+    });
+  }
+
+  /**
+   * The goal kept within LEAD_SECONDS of travel from where the arm is: if a hand or an obstacle holds
+   * the arm, the goal must not run on to the target, or the servo would swing there at its own full
+   * speed once freed.
+   */
+  private leashed(goal: readonly number[]): number[] {
+    return goal.map((value, i) => {
+      const lead = this.limits.maxVelocity[i] * LEAD_SECONDS;
+      const measured = this.measured[i];
+      return Math.min(measured + lead, Math.max(measured - lead, value));
     });
   }
 
@@ -312,11 +339,35 @@ export class ArmController {
 
   private settleArrivals(): void {
     if (this.state !== 'moving' || !this.target) return;
-    const there = this.target.every(
-      (value, i) => Math.abs(value - this.measured[i]) <= this.arrivalTolerance,
-    );
-    if (!there) return;
+    const off = this.target
+      .map((value, i) => ({ i, error: Math.abs(value - this.measured[i]) }))
+      .filter(({ error }) => error > this.arrivalTolerance);
+    if (off.length > 0) {
+      // No progress for a while: a hand or an obstacle holds the arm, or the jaw is closed on a block.
+      const left = Math.max(...off.map(({ error }) => error));
+      const now = Date.now();
+      if (this.progress === undefined || left < this.progress.left - PROGRESS_EPSILON) {
+        this.progress = { left, at: now };
+        return;
+      }
+      if (now - this.progress.at < STALL_MS) return;
+      const jawIndex = this.mapping.joints.indexOf('jaw');
+      if (!off.every(({ i }) => i === jawIndex)) {
+        const names = off
+          .map(({ i, error }) => `${this.mapping.joints[i]} ${error.toFixed(2)} rad short`)
+          .join(', ');
+        this.target = undefined;
+        this.progress = undefined;
+        this.failArrivals(
+          new RobotError('stalled', `the arm stopped short of its goal: ${names} (blocked?): holding`),
+        );
+        this.setState('holding', `stalled: ${names}; holding`);
+        return;
+      }
+      // Only the jaw is short: it is closed on an object, which is what closing is for.
+    }
     this.target = undefined;
+    this.progress = undefined;
     this.setState('holding');
     for (const arrival of this.arrivals) arrival.resolve();
     this.arrivals.clear();

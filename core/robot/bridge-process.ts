@@ -85,6 +85,10 @@ function listenForEstop(path: string): Server {
     });
     socket.on('error', () => undefined);
   });
+  // A socket path that cannot be made (too long, no permission) must not take the bridge down.
+  server.on('error', (error) =>
+    process.stderr.write(`lab robot estop will not reach this arm: ${error.message}\n`),
+  );
   server.listen(path);
   return server;
 }
@@ -124,6 +128,11 @@ process.on('message', (message: ToBridge) => {
 // Ctrl-C in the operator's terminal reaches this process too (same process group): the app decides
 // what Ctrl-C means (an e-stop); this process ends when the app disconnects or goes away.
 process.on('SIGINT', () => undefined);
+// A closed terminal (SIGHUP) or a stop of the whole group (SIGTERM) takes the app down with this
+// process, leaving nobody to rescue the arm: turn torque off before going.
+for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => void shutDown().finally(() => process.exit(0)));
+}
 
 // The app went away (closed, crashed, killed): nobody can stop the arm any more, so stop it now.
 process.on('disconnect', () => {

@@ -192,6 +192,52 @@ describe('moving the arm', () => {
   });
 });
 
+describe('an arm that cannot keep up', () => {
+  it('the goal never runs far ahead of a slow arm, so it cannot swing to catch up when freed', async () => {
+    emulated = await startEmulatedArm({ maxSpeed: 100 }); // ~0.15 rad/s: far slower than the 1.5 rad/s limit
+    arm = await connectArm({
+      port: emulated.pair.app,
+      calibration: testCalibration(),
+      timeoutMs: BUSY_MACHINE_TIMEOUT,
+    });
+    const { controller } = arm;
+    await controller.torqueOn();
+    const keepAlive = setInterval(() => controller.keepAlive(), 50);
+    const move = controller.moveTo([1.2, 0.2, 1.5, 1.44, 0, 1]);
+    move.catch(() => undefined);
+    let widest = 0;
+    for (let i = 0; i < 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const base = emulated.bus.servo(1);
+      widest = Math.max(widest, Math.abs(radiansOf(base.goal) - radiansOf(base.position)));
+    }
+    clearInterval(keepAlive);
+    await controller.estop();
+    // At most 0.2 s of travel at the limit (0.3 rad) plus a step; without the leash it reaches 0.7 rad.
+    expect(widest).toBeLessThan(0.35);
+  });
+
+  it('a move that makes no progress is a stall: held, and the joint named', async () => {
+    emulated = await startEmulatedArm({ maxSpeed: 0.001 }); // a servo that does not move: blocked
+    arm = await connectArm({
+      port: emulated.pair.app,
+      calibration: testCalibration(),
+      timeoutMs: BUSY_MACHINE_TIMEOUT,
+    });
+    const { controller } = arm;
+    await controller.torqueOn();
+    const keepAlive = setInterval(() => controller.keepAlive(), 50);
+    try {
+      await expect(controller.moveTo([0.5, 0.2, 1.5, 1.44, 0, 1])).rejects.toThrow(
+        /the arm stopped short of its goal: shoulder_pan 0\.5\d rad short \(blocked\?\): holding/,
+      );
+    } finally {
+      clearInterval(keepAlive);
+    }
+    expect(controller.status).toBe('holding');
+  });
+});
+
 describe('faults on the bus', () => {
   it('a silent bus is a fault: torque off is sent and the operator is told why', async () => {
     const { controller } = await connect();

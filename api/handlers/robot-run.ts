@@ -51,7 +51,8 @@ function remember<T>(map: Map<string, T>, value: T): string {
 const dryRun: Handler<'robot.dryRun'> = ({ task, seed, solver, objects }, context) =>
   withSolver(solver, seed, context, async (spec) => {
     const arm = isConnected() ? connectedArm() : undefined;
-    const joints = arm?.telemetry?.joints;
+    // Read the arm now: the last streamed telemetry may not have arrived yet.
+    const joints = arm ? (await arm.supervisor.call('telemetry', undefined))?.joints : undefined;
     const fromArm = joints !== undefined && joints.length === 6;
     const session = await EpisodeSession.open(await findTask(task), seed, 'so100', {
       ...(objects ? { objects } : {}),

@@ -146,7 +146,12 @@ describe('the supervised bridge', () => {
       .slice(writesBefore)
       .filter((w) => w.address === STS3215.torqueEnable.address && w.data[0] === 0);
     expect(torqueWrites.length).toBeGreaterThanOrEqual(6);
-    const after = await lab.call('robot.status', {});
+    // The session learns of the death when the rescue is done: ask until it has.
+    let after = await lab.call('robot.status', {});
+    for (let i = 0; i < 100 && after.connected; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      after = await lab.call('robot.status', {});
+    }
     expect(after).toMatchObject({
       connected: false,
       lastMessage: expect.stringMatching(

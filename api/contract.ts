@@ -42,6 +42,12 @@ import {
   type RealTrial,
   type RobotStatus,
   type RobotTelemetry,
+  type Classroom,
+  type Lesson,
+  type LessonCheckResult,
+  type LessonProblem,
+  type LessonProgress,
+  type LessonSummary,
 } from './types.ts';
 
 // ---- input pieces shared by several calls ---------------------------------------------------------
@@ -165,6 +171,18 @@ const jogMetres = z
   .number()
   .min(-0.1, 'a gripper jog is at most 10 cm')
   .max(0.1, 'a gripper jog is at most 10 cm');
+/** A student of a class: a name, no account. */
+export const studentName = z
+  .string()
+  .trim()
+  .min(1, 'a student name is required')
+  .max(40, 'a student name is at most 40 characters')
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u, "a student name is letters, digits, spaces and . _ ' -");
+const lessonId = z
+  .string()
+  .min(1, 'a lesson id is required')
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'a lesson id is lower-case letters, digits and dashes');
 const armPose = z.array(z.number().finite()).length(6, 'a pose has 6 values: 5 joints and the jaw, radians');
 
 export const CALLS = {
@@ -594,6 +612,47 @@ export const CALLS = {
   ).returns<{ episodeId: number; runId: number }>(),
   /** Stream the arm's telemetry (robot.telemetry events) until the call is stopped. */
   'robot.watch': call(none, robot).returns<{ stopped: true }>(),
+
+  /** The course (lessons/*.md), the files refused with why, and a student's progress when named. */
+  'lessons.list': call(z.object({ student: studentName.optional() }).strict()).returns<{
+    lessons: LessonSummary[];
+    problems: LessonProblem[];
+    student?: string;
+    progress: Record<string, LessonProgress>;
+  }>(),
+  /** One lesson's steps (never a check's answer or its hints), and the student's progress in it. */
+  'lessons.get': call(z.object({ lesson: lessonId, student: studentName.optional() }).strict()).returns<{
+    lesson: Lesson;
+    progress?: LessonProgress;
+  }>(),
+  /**
+   * Check a step's exercise: core runs the program, reads the scene, or looks in the student's
+   * dataset, keeps the verdict in the student's progress, and gives the step's hints when not met.
+   */
+  'lessons.check': call(
+    z
+      .object({
+        lesson: lessonId,
+        step: z.string().min(1).max(100),
+        student: studentName.optional(),
+        /** A program (Python) for a `run` check. */
+        program: z.string().max(100_000).optional(),
+        /** A number or one of the options. */
+        answer: z.string().max(1000).optional(),
+        /** An episode id in the dataset, for `find-episode`. */
+        episode: z.number().int().positive().optional(),
+        /** The dataset to look in; the student's own unless named. */
+        db: db.optional(),
+        /** A model (and adapter) for a `run` check with solver model. */
+        model: modelSpec.optional(),
+        adapter: z.string().min(1).max(4096).optional(),
+        threads: threads.optional(),
+      })
+      .strict(),
+    { offThread: (input: { model?: string }) => input.model === undefined },
+  ).returns<LessonCheckResult>(),
+  /** The teacher's table: every student × every lesson, with the last failure; also as CSV. */
+  'lessons.classroom': call(none).returns<Classroom>(),
 } as const;
 
 // ---- results that are not plain core data -----------------------------------------------------------

@@ -23,6 +23,10 @@ export interface Shell {
   defaultDb?: string;
   /** Who is calling, for sharing the lab fairly among a server's clients (their address). */
   client?: string;
+  /** A student of `lab serve`'s class link: their name; `files` and `defaultDb` are inside their own folder. */
+  student?: string;
+  /** Whether this caller may see every student's progress (the operator, lab serve's teacher link). */
+  teacher?: boolean;
   /** `lab serve --robot`: a browser on the lab machine itself may drive the real arm. */
   robot?: boolean;
   /** Where a server runs its heavy calls (api/call-workers.ts), off its event loop. */
@@ -58,6 +62,7 @@ const AREAS: { [Area in CallArea]: () => Promise<{ handlers: Handlers<Area> }> }
   generate: () => import('./handlers/generate.ts'),
   models: () => import('./handlers/models.ts'),
   robot: () => import('./handlers/robot.ts'),
+  lessons: () => import('./handlers/lessons.ts'),
 };
 
 export async function dispatch(name: unknown, input: unknown, context: CallContext): Promise<unknown> {

@@ -457,6 +457,10 @@ export interface AppInfo {
   arms: readonly ArmName[];
   /** Whether this caller is the lab's operator (the desktop app), not a client of `lab serve`. */
   local: boolean;
+  /** A student of a class (`lab serve`'s class link): their name; their files are their own. */
+  student?: string;
+  /** Whether this caller may see every student's progress (the operator, or lab serve's teacher link). */
+  teacher: boolean;
 }
 
 export interface TaskSummary {
@@ -757,4 +761,125 @@ export interface RealTrial {
   /** Where the arm ended, radians. */
   joints: number[];
   trajectory: RealTrajectory;
+}
+
+// ---- lessons ------------------------------------------------------------------------------------------
+
+export type LessonNeed = 'model' | 'arm';
+export type LessonScreen = 'simulator' | 'dataset' | 'generate' | 'train' | 'evaluate' | 'models' | 'robot';
+
+/** A lesson in the course list. */
+export interface LessonSummary {
+  /** From the file name: `03-write-a-program.md` is `write-a-program`. */
+  id: string;
+  /** Its place in the course (the file name's number). */
+  order: number;
+  file: string;
+  title: string;
+  minutes: number;
+  goals: string[];
+  needs: LessonNeed[];
+  /** The course is complete without it (the real-arm lesson). */
+  optional: boolean;
+  steps: number;
+  /** Steps with a check. */
+  checks: number;
+}
+
+/** A lesson file the lab refused, and why (file, line, field). */
+export interface LessonProblem {
+  file: string;
+  line: number;
+  field?: string;
+  message: string;
+}
+
+/** Where a step sends the student, filled in. */
+export interface LessonOpen {
+  screen: LessonScreen;
+  task?: string;
+  seed?: number;
+  arm?: ArmName;
+  solver?: 'scripted' | 'program' | 'none' | 'model';
+}
+
+export type LessonCheckKind =
+  'run' | 'scene-value' | 'choice' | 'find-episode' | 'dataset' | 'evaluation' | 'real-trial';
+
+/** A step's exercise as the student sees it (never its answer). */
+export interface LessonCheckView {
+  kind: LessonCheckKind;
+  /** What to do, in words, made from the parameters. */
+  describe: string;
+  /** What the student hands in: a program, a number, one of `options`, an episode id, a model, or nothing (the lab looks at their dataset). */
+  submit: 'program' | 'number' | 'choice' | 'episode' | 'model' | 'dataset' | 'nothing';
+  options?: string[];
+  task?: string;
+  seed?: number;
+}
+
+export interface LessonStep {
+  id: string;
+  title: string;
+  /** The step's Markdown, without the blocks the app reads (open, starter, check, hint). */
+  markdown: string;
+  open?: LessonOpen;
+  starter?: string;
+  check?: LessonCheckView;
+  /** How many hints the step has (they come with a failed check). */
+  hints: number;
+}
+
+export interface Lesson extends Omit<LessonSummary, 'steps'> {
+  /** The text before the first step. */
+  intro: string;
+  steps: LessonStep[];
+  /** Figures the Markdown names (`figures/x.svg`), as data: URLs. */
+  figures: Record<string, string>;
+}
+
+export interface StepProgress {
+  met: boolean;
+  /** When it was first met (ms since 1970). */
+  metAt?: number;
+  attempts: number;
+  lastFailure?: { kind: string; message: string; at: number };
+}
+
+export interface LessonProgress {
+  lesson: string;
+  steps: Record<string, StepProgress>;
+  /** Checked steps met, of `total`. */
+  done: number;
+  total: number;
+  complete: boolean;
+}
+
+export interface LessonCheckResult {
+  met: boolean;
+  /** What the lab found, in words (the verifier's verdict, the right value, ...). */
+  message: string;
+  /** Why it is not met: a failure kind (blocked, syntax, wrong-answer, not-yet, ...) and its words. */
+  failure?: { kind: string; message: string; line?: number };
+  /** The step's hints for this failure, when not met. */
+  hints: string[];
+  progress: LessonProgress;
+  /** The episode the lab ran for a `run` check. */
+  episode?: { success: boolean; reason: string; trace: PrimitiveResult[]; program?: string };
+}
+
+/** One student's row of the teacher's table. */
+export interface StudentRow {
+  student: string;
+  lessons: Record<string, { done: number; total: number; complete: boolean }>;
+  /** The most recent failed check, any lesson. */
+  lastFailure?: { lesson: string; step: string; kind: string; message: string; at: number };
+  lastActive?: number;
+}
+
+export interface Classroom {
+  lessons: LessonSummary[];
+  students: StudentRow[];
+  /** The same table as CSV (one row per student, one column per lesson). */
+  csv: string;
 }

@@ -20,6 +20,8 @@ export const handlers: Handlers<'app'> = {
       defaultDb: filesOf(context).show(context.shell.defaultDb ?? join(labHome(), 'dataset.sqlite')),
       arms: ARM_NAMES,
       local: context.shell.local,
+      ...(context.shell.student ? { student: context.shell.student } : {}),
+      teacher: context.shell.local || context.shell.teacher === true,
     };
   },
 };

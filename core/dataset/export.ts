@@ -3,6 +3,7 @@
 // and CSV of episodes. Rows stream from SQLite, so a million episodes never sit in memory. Every
 // export writes a temporary file and renames it into place (outputs.ts): a failure or a kill leaves
 // the previous export as it was, and a path naming the dataset itself is refused.
+import { csvField } from '../files/csv.ts';
 import { createHash } from 'node:crypto';
 import { datasetPath, type Db } from './open-dataset.ts';
 import { DatasetError } from './errors.ts';
@@ -137,12 +138,6 @@ export async function exportCsv(db: Db, path: string): Promise<number> {
     }
   });
   return count;
-}
-
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Evaluation runs measure a model; their episodes are never training data. */

@@ -103,7 +103,6 @@ export function attemptRecord(
 
 function failureOf(episode: EpisodeResult, asked: ModelAnswer): { failure?: AttemptFailure } {
   if (episode.success) return {};
-  const p = episode.program;
   // An answer cut off at the token limit is its own reason, whatever then broke (no code block,
   // a syntax error, a plan missing its last steps).
   if (asked.generation.finishReason === 'length')
@@ -114,12 +113,17 @@ function failureOf(episode: EpisodeResult, asked: ModelAnswer): { failure?: Atte
       },
     };
   if (asked.noProgram) return { failure: { kind: 'no-program', message: asked.noProgram } };
-  if (p && !p.ok)
-    return { failure: { kind: p.kind, message: p.message, ...(p.line ? { line: p.line } : {}) } };
+  const failure = episodeFailure(episode);
+  return failure ? { failure } : {};
+}
+
+/** Why an episode failed: the program's end (syntax, runtime, ...), a primitive that did not reach, or the task. */
+export function episodeFailure(episode: EpisodeResult): AttemptFailure | undefined {
+  if (episode.success) return undefined;
+  const p = episode.program;
+  if (p && !p.ok) return { kind: p.kind, message: p.message, ...(p.line ? { line: p.line } : {}) };
   const stuck = episode.trace.find((r) => r.status !== 'reached');
   if (stuck)
-    return {
-      failure: { kind: stuck.status, message: `${stuck.primitive}: ${stuck.message}; ${episode.reason}` },
-    };
-  return { failure: { kind: 'task-failed', message: episode.reason } };
+    return { kind: stuck.status, message: `${stuck.primitive}: ${stuck.message}; ${episode.reason}` };
+  return { kind: 'task-failed', message: episode.reason };
 }

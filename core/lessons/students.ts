@@ -1,0 +1,110 @@
+// Students: a name, no account. Each has a folder in the lab's data folder,
+// <lab home>/students/<name>/, holding their progress (progress.json) and, in a class, every file
+// they make (programs, datasets, adapters' training sets). The progress file is written atomically.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LessonProgress, StepProgress } from '../../api/types.ts';
+import { writeFileAtomicallySync } from '../files/atomic-write.ts';
+import type { ParsedLesson } from './parse-lesson.ts';
+import { LessonError } from './lesson-errors.ts';
+
+export interface StudentRecord {
+  /** The name as the student first typed it. */
+  student: string;
+  lessons: Record<string, Record<string, StepProgress>>;
+  lastFailure?: { lesson: string; step: string; kind: string; message: string; at: number };
+  lastActive?: number;
+}
+
+const PROGRESS_FILE = 'progress.json';
+
+/** One student however they type their name: "Ada ", "ada" and "ADA" are the same student. */
+export function studentKey(name: string): string {
+  return name.trim().normalize('NFC').toLowerCase();
+}
+
+/** The student's folder: their name when it makes a plain folder name, else made plain and told apart by a hash. */
+export function studentFolder(home: string, name: string): string {
+  const key = studentKey(name);
+  const plain = key.replace(/[^\p{L}\p{N}._-]+/gu, '_');
+  const folder =
+    plain === key ? plain : `${plain}-${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
+  return join(home, 'students', folder);
+}
+
+export function readStudent(home: string, name: string): StudentRecord {
+  const file = join(studentFolder(home, name), PROGRESS_FILE);
+  if (!existsSync(file)) return { student: name.trim(), lessons: {} };
+  return parseRecord(file, name.trim());
+}
+
+/** Keep a check's verdict: a met step stays met; a failure is counted and remembered. */
+export function recordCheck(
+  home: string,
+  name: string,
+  where: { lesson: string; step: string },
+  verdict: { met: boolean; failure?: { kind: string; message: string } },
+  now = Date.now(),
+): StudentRecord {
+  const record = readStudent(home, name);
+  const steps = (record.lessons[where.lesson] ??= {});
+  const step = (steps[where.step] ??= { met: false, attempts: 0 });
+  step.attempts += 1;
+  if (verdict.met && !step.met) {
+    step.met = true;
+    step.metAt = now;
+  }
+  if (!verdict.met && verdict.failure) {
+    step.lastFailure = { ...verdict.failure, at: now };
+    record.lastFailure = { ...where, ...verdict.failure, at: now };
+  }
+  record.lastActive = now;
+  const folder = studentFolder(home, name);
+  mkdirSync(folder, { recursive: true });
+  writeFileAtomicallySync(join(folder, PROGRESS_FILE), JSON.stringify(record, null, 2) + '\n');
+  return record;
+}
+
+/** Every student with a progress file, by name. */
+export function listStudents(home: string): StudentRecord[] {
+  const root = join(home, 'students');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, PROGRESS_FILE)))
+    .map((d) => parseRecord(join(root, d.name, PROGRESS_FILE), d.name))
+    .sort((a, b) => a.student.localeCompare(b.student));
+}
+
+/** A lesson's progress from a student's record: checked steps met, of the lesson's checks. */
+export function lessonProgress(lesson: ParsedLesson, record: StudentRecord): LessonProgress {
+  const kept = record.lessons[lesson.summary.id] ?? {};
+  const steps: Record<string, StepProgress> = {};
+  for (const step of lesson.steps) if (kept[step.id]) steps[step.id] = kept[step.id];
+  const checked = lesson.steps.filter((s) => s.check);
+  const done = checked.filter((s) => steps[s.id]?.met).length;
+  return { lesson: lesson.summary.id, steps, done, total: checked.length, complete: done === checked.length };
+}
+
+function parseRecord(file: string, fallbackName: string): StudentRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new LessonError(
+      'bad-progress',
+      `${file} is not a progress file (${(err as Error).message}); move it aside to start this student afresh`,
+    );
+  }
+  const record = parsed as Partial<StudentRecord> | null;
+  if (!record || typeof record !== 'object' || typeof record.lessons !== 'object' || record.lessons === null)
+    throw new LessonError(
+      'bad-progress',
+      `${file} is not a progress file (no lessons); move it aside to start this student afresh`,
+    );
+  return {
+    ...record,
+    student: typeof record.student === 'string' ? record.student : fallbackName,
+    lessons: record.lessons,
+  };
+}

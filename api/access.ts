@@ -3,11 +3,12 @@
 // relative to the lab's data folder only, and models only as the operator registered them, so a
 // token cannot reach another file on the host, nor send the host's API key to a URL of its own.
 import { lstatSync, mkdirSync, realpathSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ModelRegistry } from '../core/llm/model-registry.ts';
 import { ApiError } from './errors.ts';
 import type { CallContext, Shell } from './dispatch.ts';
 import { labHome } from '../core/paths.ts';
+import { studentFolder, studentKey } from '../core/lessons/students.ts';
 
 /** How a shell's callers name files. */
 export interface FileAccess {
@@ -78,6 +79,33 @@ export function remoteShell(options: { defaultDb?: string } = {}): Shell {
       `--db ${options.defaultDb} is outside the lab's data folder (${home}, set by BLAZER_LAB_HOME): the server's clients could not name it`,
     );
   return { local: false, files, ...(options.defaultDb ? { defaultDb: resolve(options.defaultDb) } : {}) };
+}
+
+/**
+ * A student of `lab serve`'s class link: their files (datasets, programs, recordings) are named in
+ * their own folder, <lab home>/students/<name>/, and their default dataset lives there; nothing of
+ * another student's can be named.
+ */
+export function studentShell(student: string): Shell {
+  const folder = studentFolder(labHome(), student);
+  mkdirSync(folder, { recursive: true });
+  return {
+    local: false,
+    files: dataFolderFiles(folder),
+    defaultDb: join(folder, 'dataset.sqlite'),
+    student: student.trim(),
+  };
+}
+
+/** A student's shell once per student however they type their name ("Ada", "ada "): a server's cache. */
+export function studentShells(extra: Partial<Shell> = {}): (student: string) => Shell {
+  const made = new Map<string, Shell>();
+  return (student) => {
+    const key = studentKey(student);
+    let shell = made.get(key);
+    if (!shell) made.set(key, (shell = { ...studentShell(student), ...extra }));
+    return shell;
+  };
 }
 
 export function filesOf(context: Pick<CallContext, 'shell'>): FileAccess {

@@ -13,7 +13,7 @@ import { LabError } from '../core/errors.ts';
 
 /** To a call worker: run a call (as a client of lab serve), or stop one. */
 export type WorkerCall =
-  { id: number; call: string; input: unknown; defaultDb?: string } | { cancel: number };
+  { id: number; call: string; input: unknown; defaultDb?: string; student?: string } | { cancel: number };
 /** From a call worker: an event of a call, or how it ended. */
 export type WorkerReply =
   { id: number; event: LabEvent } | { id: number; result: unknown } | { id: number; error: ErrorReport };
@@ -157,7 +157,13 @@ export class CallWorkers {
           once: true,
         },
       );
-      slot.worker.postMessage({ id, call, input, defaultDb: this.defaultDb } satisfies WorkerCall);
+      slot.worker.postMessage({
+        id,
+        call,
+        input,
+        defaultDb: this.defaultDb,
+        ...(context.shell.student ? { student: context.shell.student } : {}),
+      } satisfies WorkerCall);
     });
   }
 

@@ -123,6 +123,8 @@ interface CallSpec<Input extends z.ZodType, Result> {
    * the operator started `lab serve --robot`; never a classroom client on another machine.
    */
   robot?: boolean;
+  /** Changes what the whole class shares (the model registry) or sees every student: never a class's student. */
+  teacher?: boolean;
   /** Whether a server runs this call (with this input) on a worker thread, off its event loop. */
   offThread?: (input: z.output<Input>) => boolean;
   /** Carries the result type; never set. */
@@ -134,6 +136,7 @@ function call<Input extends z.ZodType>(
   options: {
     local?: boolean;
     robot?: boolean;
+    teacher?: boolean;
     offThread?: boolean | ((input: z.output<Input>) => boolean);
   } = {},
 ) {
@@ -143,6 +146,7 @@ function call<Input extends z.ZodType>(
       input,
       local: options.local ?? false,
       ...(options.robot ? { robot: true } : {}),
+      ...(options.teacher ? { teacher: true } : {}),
       ...(offThread ? { offThread: offThread === true ? () => true : offThread } : {}),
     }),
   };
@@ -307,6 +311,7 @@ export const CALLS = {
         name: z.string().min(1).optional(),
       })
       .strict(),
+    { teacher: true },
   ).returns<RegisteredModel>(),
   'models.addEndpoint': call(
     z
@@ -318,7 +323,9 @@ export const CALLS = {
     // The host's API key goes to registered endpoints: only the operator registers them.
     { local: true },
   ).returns<RegisteredEndpoint>(),
-  'models.remove': call(z.object({ name: z.string().min(1) }).strict()).returns<{ removed: string }>(),
+  'models.remove': call(z.object({ name: z.string().min(1) }).strict(), { teacher: true }).returns<{
+    removed: string;
+  }>(),
   /** The tiny random-weight test model: exercises every local path offline (its answers are noise). */
   'models.addTiny': call(none).returns<RegisteredModel>(),
   'models.test': call(
@@ -652,7 +659,7 @@ export const CALLS = {
     { offThread: (input: { model?: string }) => input.model === undefined },
   ).returns<LessonCheckResult>(),
   /** The teacher's table: every student × every lesson, with the last failure; also as CSV. */
-  'lessons.classroom': call(none).returns<Classroom>(),
+  'lessons.classroom': call(none, { teacher: true }).returns<Classroom>(),
 } as const;
 
 // ---- results that are not plain core data -----------------------------------------------------------

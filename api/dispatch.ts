@@ -75,6 +75,11 @@ export async function dispatch(name: unknown, input: unknown, context: CallConte
       'forbidden',
       `${call} is for the lab's operator only (the desktop app or the lab command), not for clients of lab serve`,
     );
+  if ('teacher' in spec && spec.teacher && context.shell.student !== undefined)
+    throw new ApiError(
+      'forbidden',
+      `${call} changes what the whole class shares or shows every student: it is for the teacher (lab serve's teacher link or the lab's own machine)`,
+    );
   if ('robot' in spec && spec.robot && !mayDriveTheArm(context.shell))
     throw new ApiError(
       'forbidden',

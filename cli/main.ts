@@ -79,7 +79,7 @@ const USAGE = `lab: BLAZER Lab command line
   lab robot status [--port P] [--json]   whether a lab process (its bridge) has the arm's port open
   lab serve-model <file.gguf> [--adapter lora.gguf] [--port 8123] [--token T] [--name N] [--threads N]
                                          share a local model as an OpenAI-compatible endpoint on 127.0.0.1
-  lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--db lab.sqlite] [--robot]
+  lab serve [--host 127.0.0.1] [--port 8080] [--token-file F] [--class-token-file F] [--db lab.sqlite] [--robot]
                                          the lab UI and api for a browser (prints the URL with its token);
                                          --robot lets a browser on this machine drive the real arm
   lab dev tiny-model <out.gguf> [--lora <out-lora.gguf>] [--seed N] [--f16] [--json]
@@ -87,6 +87,13 @@ const USAGE = `lab: BLAZER Lab command line
                                          for it) used by the offline tests, then show their metadata
   lab dev model-info <file.gguf> [--json]
                                          architecture, parameters, context, template, quantisation
+  lab lessons list [--json]              the course (lessons/*.md) and any lesson file refused, with its
+                                         file, line and field
+  lab lessons check <student> <lesson> [--db F] [--json]
+                                         what the student has done in the lesson and what not (checks of
+                                         their dataset are looked at now); exit 1 until it is complete
+  lab lessons class [--csv FILE] [--json]
+                                         every student × every lesson, with the last failure, as CSV
   lab help                               this text
 `;
 
@@ -121,6 +128,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   adapters: async () => (await import('./train.ts')).adaptersCommand,
   eval: async () => (await import('./eval.ts')).evalCommand,
   robot: async () => (await import('./robot.ts')).robotCommand,
+  lessons: async () => (await import('./lessons.ts')).lessonsCommand,
 };
 
 const FLAGS = {
@@ -159,6 +167,8 @@ const FLAGS = {
     'order',
     'concurrency',
     'token-file',
+    'class-token-file',
+    'csv',
     'method',
     'max-per-task',
     'set',

@@ -11,7 +11,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type Shell } from '../api/dispatch.ts';
 import { reportError } from '../api/errors.ts';
 import { CallSession } from '../api/call-session.ts';
-import { remoteShell } from '../api/access.ts';
+import { remoteShell, studentShells } from '../api/access.ts';
+import { studentName } from '../api/contract.ts';
 import { CallWorkers, type CallWorkersOptions } from '../api/call-workers.ts';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../api/shell-files.ts';
 
@@ -19,8 +20,10 @@ export interface LabServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port?: number;
-  /** Required from every api client; generated when not given. */
+  /** The teacher's (operator's) token: every file in the lab's data folder; generated when not given. */
   token?: string;
+  /** The students' token (the class link): each student, by name, in their own folder; generated when not given. */
+  classToken?: string;
   /** The built UI (index.html and its assets). */
   uiDir: string;
   /** The dataset the UI opens unless told otherwise. */
@@ -42,6 +45,9 @@ export interface LabServer {
   /** The URL to open in a browser: the token travels in the fragment, never in server logs. */
   openUrl: string;
   token: string;
+  /** The class link for students: the page asks their name; each has their own progress and files. */
+  classUrl: string;
+  classToken: string;
   close(): Promise<void>;
 }
 
@@ -65,12 +71,15 @@ export function newToken(): string {
 export async function startLabServer(options: LabServerOptions): Promise<LabServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
-  if (token.length < 16) throw new Error('the server token must be at least 16 characters');
-  const expected = Buffer.from(token);
-  const tokenMatches = (given: string | null | undefined): boolean => {
+  const classToken = options.classToken ?? newToken();
+  if (token.length < 16 || classToken.length < 16)
+    throw new Error('the server tokens must be at least 16 characters');
+  if (token === classToken) throw new Error("the class token must differ from the teacher's token");
+  const matches = (expected: string, given: string | null | undefined): boolean => {
     if (!given) return false;
     const candidate = Buffer.from(given);
-    return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+    const wanted = Buffer.from(expected);
+    return candidate.length === wanted.length && timingSafeEqual(candidate, wanted);
   };
 
   const server = createServer((req, res) => {
@@ -85,8 +94,29 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const workers = options.workers === false ? undefined : new CallWorkers(options.defaultDb, options.workers);
   const shell: Shell = {
     ...clients,
+    teacher: true,
     ...(workers ? { offThread: workers } : {}),
     ...(options.robot ? { robot: true } : {}),
+  };
+  // A student's shell: their own folder; never the arm, never the class's table.
+  const shellOfStudent = studentShells(workers ? { offThread: workers } : {});
+  /**
+   * Who a request is, from its credentials: the teacher's token, or the class token with a
+   * student's name. A bad name is a 401 with the reason, so the page can ask again.
+   */
+  const whoIs = (
+    given: string | null | undefined,
+    student: string | null | undefined,
+  ): { shell: Shell } | { refused: string } => {
+    if (matches(token, given)) return { shell };
+    if (!matches(classToken, given))
+      return { refused: 'a valid token is required (Authorization: Bearer <token>)' };
+    const name = studentName.safeParse(student ?? '');
+    if (!name.success)
+      return {
+        refused: `the class link needs your name (X-Lab-Student): ${name.error.issues[0]?.message ?? 'invalid'}`,
+      };
+    return { shell: shellOfStudent(name.data) };
   };
   // The browser offers the token as a subprotocol (never in the URL, which servers and proxies log)
   // beside the lab's own protocol name, which is the one the server answers with.
@@ -122,8 +152,11 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     if (foreignOrigin(req))
       return sendJson(res, 403, { error: `requests from ${req.headers.origin} are refused` });
     const auth = req.headers.authorization ?? '';
-    if (!tokenMatches(auth.startsWith('Bearer ') ? auth.slice(7) : null))
-      return sendJson(res, 401, { error: 'a valid token is required (Authorization: Bearer <token>)' });
+    const who = whoIs(
+      auth.startsWith('Bearer ') ? auth.slice(7) : null,
+      decodedHeader(req.headers['x-lab-student']),
+    );
+    if ('refused' in who) return sendJson(res, 401, { error: who.refused });
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'api calls are POST requests' });
     let body: unknown;
     try {
@@ -144,7 +177,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       const result = await dispatch(call, body, {
         emit: () => {},
         signal: controller.signal,
-        shell: { ...shell, client: req.socket.remoteAddress },
+        shell: { ...who.shell, client: req.socket.remoteAddress },
       });
       sendJson(res, 200, { result });
     } catch (err) {
@@ -191,16 +224,18 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     }
     if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (foreignOrigin(req)) return refuse(403, 'Forbidden');
-    if (!tokenMatches(socketToken(req.headers['sec-websocket-protocol']))) return refuse(401, 'Unauthorized');
-    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, req.socket.remoteAddress));
+    const offered = offeredCredentials(req.headers['sec-websocket-protocol']);
+    const who = whoIs(offered.token, offered.student);
+    if ('refused' in who) return refuse(401, 'Unauthorized');
+    sockets.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, who.shell, req.socket.remoteAddress));
   });
 
-  function serveSocket(ws: WebSocket, client: string | undefined): void {
+  function serveSocket(ws: WebSocket, caller: Shell, client: string | undefined): void {
     const session = new CallSession(
       (message) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
       },
-      { ...shell, client },
+      { ...caller, client },
     );
     ws.on('message', (data) => {
       let message: unknown;
@@ -230,6 +265,8 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
     url: origin,
     openUrl: `${origin}/#token=${token}`,
     token,
+    classUrl: `${origin}/#class=${classToken}`,
+    classToken,
     close: async () => {
       for (const client of sockets.clients) client.terminate(); // close() waits for open clients otherwise
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
@@ -240,15 +277,33 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   };
 }
 
-/** The WebSocket subprotocol of the lab's call framing; the token rides beside it as `blazer-token.<hex>`. */
+/**
+ * The WebSocket subprotocol of the lab's call framing; the credentials ride beside it, hex-encoded
+ * (protocol names allow few characters): `blazer-token.<hex>` (the teacher's token), or
+ * `blazer-class.<hex>` with `blazer-student.<hex of the UTF-8 name>` (a student of the class).
+ */
 export const SOCKET_PROTOCOL = 'blazer-lab';
-const TOKEN_PROTOCOL = 'blazer-token.';
 
-/** The token a socket offered in Sec-WebSocket-Protocol, hex-encoded there (protocol names allow few characters). */
-function socketToken(header: string | undefined): string | null {
+function offeredCredentials(header: string | undefined): { token: string | null; student: string | null } {
   const offered = (header ?? '').split(',').map((p) => p.trim());
-  const hex = offered.find((p) => p.startsWith(TOKEN_PROTOCOL))?.slice(TOKEN_PROTOCOL.length);
-  return hex && /^(?:[0-9a-f]{2})+$/.test(hex) ? Buffer.from(hex, 'hex').toString('utf8') : null;
+  const value = (prefix: string): string | null => {
+    const hex = offered.find((p) => p.startsWith(prefix))?.slice(prefix.length);
+    return hex && /^(?:[0-9a-f]{2})+$/.test(hex) ? Buffer.from(hex, 'hex').toString('utf8') : null;
+  };
+  return {
+    token: value('blazer-token.') ?? value('blazer-class.'),
+    student: value('blazer-student.'),
+  };
+}
+
+/** A student's name from the X-Lab-Student header (URI-encoded: headers carry no UTF-8). */
+function decodedHeader(value: string | string[] | undefined): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
 }
 
 class BodyTooLarge extends Error {}

@@ -11,7 +11,10 @@ export async function serveUntilStopped(options: LabServerOptions): Promise<numb
   const host = options.host ?? '127.0.0.1';
   if (!['127.0.0.1', 'localhost', '::1'].includes(host))
     process.stderr.write(`serving on ${host}: anyone who can reach it and has the token can drive the lab\n`);
-  process.stdout.write(`BLAZER Lab is serving at ${server.url}\nopen: ${server.openUrl}\n`);
+  process.stdout.write(
+    `BLAZER Lab is serving at ${server.url}\nopen: ${server.openUrl}\n` +
+      `class: ${server.classUrl}\n  (the class link: each student gives a name and gets their own progress and files)\n`,
+  );
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());

@@ -9,7 +9,7 @@ import type { ParsedInput } from '../contract.ts';
 import { ApiError } from '../errors.ts';
 import { filePath, filesOf } from '../access.ts';
 import { labHome } from '../../core/paths.ts';
-import { findLesson, loadCourse, LESSONS_DIR } from '../../core/lessons/course.ts';
+import { findLesson, loadCourse } from '../../core/lessons/course.ts';
 import { viewOf, type CheckParams } from '../../core/lessons/check-kinds.ts';
 import type { ParsedLesson, ParsedStep } from '../../core/lessons/parse-lesson.ts';
 import { LessonError } from '../../core/lessons/lesson-errors.ts';
@@ -135,7 +135,7 @@ function lessonView(lesson: ParsedLesson): Lesson {
   const figures: Record<string, string> = {};
   for (const name of lesson.figures) {
     const type = name.endsWith('.svg') ? 'image/svg+xml' : 'image/png';
-    figures[name] = `data:${type};base64,${readFileSync(join(LESSONS_DIR, name)).toString('base64')}`;
+    figures[name] = `data:${type};base64,${readFileSync(join(lesson.dir, name)).toString('base64')}`;
   }
   return {
     ...lesson.summary,

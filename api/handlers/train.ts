@@ -1,6 +1,9 @@
 // Fine-tuning calls: training sets (snapshots of the dataset), training jobs with live progress, and
 // the jobs' history. Only the lab's operator may start a command or a remote API trainer: those run a
 // program on the host or spend the host's API key.
+import { basename } from 'node:path';
+import { studentFolder } from '../../core/lessons/students.ts';
+import { labHome } from '../../core/paths.ts';
 import { createTrainingSet, listTrainingSets } from '../../core/train/training-set.ts';
 import { listTrainJobs, runTrainJob } from '../../core/train/train-job.ts';
 import { ApiError } from '../errors.ts';
@@ -25,6 +28,10 @@ export const handlers: Handlers<'train'> = {
       ...input,
       db: filePath(context, input.db, 'db'),
       base: input.trainer === 'openai' ? input.base : modelSpec(context, input.base, 'base'),
+      // A class's students train in their own datasets: job 1 of set 'mine' would be 'mine-1' for all.
+      ...(context.shell.student
+        ? { namePrefix: `${basename(studentFolder(labHome(), context.shell.student))}-` }
+        : {}),
       signal: context.signal,
       onProgress: (jobId, progress) => context.emit({ type: 'train.progress', jobId, progress }),
     });

@@ -1,11 +1,13 @@
-// The course: every lessons/NN-<id>.md file, in order. Read afresh on each call (a few small
-// files), so a teacher's new lesson appears without restarting the lab. A file that does not parse
-// is listed as a problem (file, line, field), never silently dropped.
-import { readdirSync, readFileSync } from 'node:fs';
+// The course: every lessons/NN-<id>.md file of the lab, then the teacher's own in <lab home>/lessons/
+// (an installed app's folder is read-only; a teacher's file with a shipped lesson's id replaces it).
+// Read afresh on each call (a few small files), so a new lesson appears without restarting the lab.
+// A file that does not parse is listed as a problem (file, line, field), never silently dropped.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LessonProblem } from '../../api/types.ts';
 import { loadTasks } from '../tasks/registry.ts';
+import { labHome } from '../paths.ts';
 import { parseLesson, type ParsedLesson } from './parse-lesson.ts';
 import { LessonError, LessonFormatError } from './lesson-errors.ts';
 
@@ -17,15 +19,38 @@ export interface Course {
   problems: LessonProblem[];
 }
 
-export async function loadCourse(dir = LESSONS_DIR): Promise<Course> {
+/** The lab's own lessons folder, then the teacher's. */
+export function lessonFolders(): LessonFolder[] {
+  const own = join(labHome(), 'lessons');
+  return [
+    { dir: LESSONS_DIR, shown: (name) => `lessons/${name}` },
+    { dir: own, shown: (name) => join(own, name) },
+  ];
+}
+
+export interface LessonFolder {
+  dir: string;
+  /** How messages name a file of it. */
+  shown: (name: string) => string;
+}
+
+export async function loadCourse(folders = lessonFolders()): Promise<Course> {
   const taskIds = new Set((await loadTasks()).map((t) => t.id));
-  const lessons: ParsedLesson[] = [];
-  const problems: LessonProblem[] = [];
+  const course: Course = { lessons: [], problems: [] };
+  for (const folder of folders) readFolder(folder, taskIds, course);
+  course.lessons.sort(
+    (a, b) => a.summary.order - b.summary.order || a.summary.id.localeCompare(b.summary.id),
+  );
+  return course;
+}
+
+function readFolder({ dir, shown }: LessonFolder, taskIds: Set<string>, { lessons, problems }: Course): void {
+  if (!existsSync(dir)) return;
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.md') && f !== 'README.md')
     .sort();
   for (const name of files) {
-    const file = `lessons/${name}`;
+    const file = shown(name);
     const match = LESSON_FILE.exec(name);
     if (!match) {
       problems.push({
@@ -43,14 +68,15 @@ export async function loadCourse(dir = LESSONS_DIR): Promise<Course> {
         id: match[2],
       });
       checkTaskIds(lesson, taskIds);
-      const twin = lessons.find((l) => l.summary.id === lesson.summary.id);
-      if (twin)
+      const twin = lessons.findIndex((l) => l.summary.id === lesson.summary.id);
+      if (twin >= 0 && lessons[twin].dir === dir)
         throw new LessonFormatError(
           file,
           1,
           'file name',
-          `lesson id '${lesson.summary.id}' is also ${twin.summary.file}`,
+          `lesson id '${lesson.summary.id}' is also ${lessons[twin].summary.file}`,
         );
+      if (twin >= 0) lessons.splice(twin, 1); // the teacher's version replaces the lab's
       lessons.push(lesson);
     } catch (err) {
       if (!(err instanceof LessonFormatError)) throw err;
@@ -62,7 +88,6 @@ export async function loadCourse(dir = LESSONS_DIR): Promise<Course> {
       });
     }
   }
-  return { lessons, problems };
 }
 
 export function findLesson(course: Course, id: string): ParsedLesson {

@@ -25,6 +25,8 @@ export interface ParsedStep {
 
 export interface ParsedLesson {
   summary: LessonSummary;
+  /** The folder the file is in (its figures are named relative to it). */
+  dir: string;
   intro: string;
   steps: ParsedStep[];
   /** Figures the Markdown names, relative to the lessons folder. */
@@ -163,6 +165,7 @@ export function parseLesson(
       steps: steps.length,
       checks: steps.filter((s) => s.check).length,
     },
+    dir: meta.dir,
     intro: tidy(intro),
     steps,
     figures: [...figures],

@@ -40,6 +40,8 @@ export interface TrainJobOptions {
   onStart?: (jobId: number) => void;
   onProgress?: (jobId: number, progress: TrainProgress) => void;
   signal?: AbortSignal;
+  /** Put before the default adapter name (a class's students each get their own: ada-mine-1, bo-mine-1). */
+  namePrefix?: string;
 }
 
 /** The loss curve is written to the job row at most this often (every step would flood SQLite). */
@@ -92,7 +94,7 @@ export async function runTrainJob(options: TrainJobOptions): Promise<TrainJobSum
       saveLosses();
       await recordRemoteJob(db, jobId, outDir);
       const made = await register(outcome, {
-        name: name ?? `${set.name}-${jobId}`,
+        name: name ?? `${options.namePrefix ?? ''}${set.name}-${jobId}`,
         basePath,
         jobId,
         trainingSet: set.name,

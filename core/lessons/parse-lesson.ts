@@ -84,7 +84,7 @@ export function parseLesson(
   const end = lines.indexOf('---', 1);
   if (end < 0) throw new LessonFormatError(file, 1, undefined, "the front matter has no closing '---' line");
   const front = parseKeyValues(file, lines.slice(1, end), 2);
-  const header = validate(file, frontMatterSchema, front, end + 1);
+  const header = validate(file, frontMatterSchema, front, 1);
 
   const steps: ParsedStep[] = [];
   const intro: string[] = [];
@@ -128,14 +128,15 @@ export function parseLesson(
     if (close < 0) throw new LessonFormatError(file, lineNo, undefined, 'this ``` block is never closed');
     const body = lines.slice(i + 1, close);
     const [info, arg] = [fence[1], fence[2]];
-    const read = readBlock(file, info, arg, body, lineNo);
-    if (read && !step)
+    const appBlock = ['open', 'check', 'hint'].includes(info) || (info === 'python' && arg === 'starter');
+    if (appBlock && !step)
       throw new LessonFormatError(
         file,
         lineNo,
-        info,
+        arg === 'starter' ? 'starter' : info,
         `a \`\`\`${info} block belongs in a step (after a '## ' heading)`,
       );
+    const read = readBlock(file, info, arg, body, lineNo);
     if (read && step) applyBlock(file, step.raw, read, lineNo);
     else (step ? step.text : intro).push(...lines.slice(i, close + 1));
     i = close;

@@ -9,6 +9,8 @@ export interface Lab {
   info: AppInfo;
   db: string;
   setDb: (path: string) => void;
+  /** A class link's student: forget the name and ask it again ("not you?"). */
+  changeStudent?: () => void;
 }
 
 export const LabContext = createContext<Lab | undefined>(undefined);

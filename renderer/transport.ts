@@ -21,28 +21,55 @@ export function ipcTransport(bridge: LabBridge): Transport {
 /** Thrown when the server refuses the token: the UI asks for the right one. */
 export class TokenRefused extends Error {}
 
-/** Ask the server whether the token is right before opening the socket (a browser cannot see a refused upgrade's status). */
-export async function checkToken(token: string): Promise<void> {
+/** Thrown when the server refuses a class student's name: the UI asks for another. */
+export class NameRefused extends Error {}
+
+/** Who connects: the teacher's (operator's) token, or a student of the class link by name. */
+export type Credentials = { token: string } | { classToken: string; student: string };
+
+/** Ask the server whether the credentials are right before opening the socket (a browser cannot see a refused upgrade's status). */
+export async function checkToken(credentials: Credentials | string): Promise<void> {
+  const who = typeof credentials === 'string' ? { token: credentials } : credentials;
   const response = await fetch('/api/app.info', {
     method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    headers: {
+      'Content-Type': 'application/json',
+      ...('token' in who
+        ? { Authorization: `Bearer ${who.token}` }
+        : {
+            Authorization: `Bearer ${who.classToken}`,
+            'X-Lab-Student': encodeURIComponent(who.student),
+          }),
+    },
     body: '{}',
   });
-  if (response.status === 401) throw new TokenRefused('the server refused this token');
+  if (response.status === 401) {
+    // The server says which: the token, or the student's name (with the rule it broke).
+    const said = await response.json().then(
+      (body: { error?: unknown }) => (typeof body.error === 'string' ? body.error : ''),
+      () => '',
+    );
+    if ('classToken' in who && /name/i.test(said)) throw new NameRefused(said.replace(/^.*?:\s*/, ''));
+    throw new TokenRefused('the server refused this token');
+  }
   if (!response.ok) throw new Error(`the server answered ${response.status}`);
 }
 
-/** The server's WebSocket; the token travels as a subprotocol, never in the URL. */
-export function webSocketTransport(token: string): Transport {
-  const hex = [...new TextEncoder().encode(token)].map((b) => b.toString(16).padStart(2, '0')).join('');
+const hexOf = (text: string): string =>
+  [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/** The server's WebSocket; the token (and a student's name) travel as subprotocols, never in the URL. */
+export function webSocketTransport(credentials: Credentials | string): Transport {
+  const who = typeof credentials === 'string' ? { token: credentials } : credentials;
+  const protocols =
+    'token' in who
+      ? ['blazer-lab', `blazer-token.${hexOf(who.token)}`]
+      : ['blazer-lab', `blazer-class.${hexOf(who.classToken)}`, `blazer-student.${hexOf(who.student)}`];
   return {
     open: (receive, lost) =>
       new Promise((resolve, reject) => {
         const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-        const socket = new WebSocket(`${scheme}://${location.host}/ws`, [
-          'blazer-lab',
-          `blazer-token.${hex}`,
-        ]);
+        const socket = new WebSocket(`${scheme}://${location.host}/ws`, protocols);
         socket.onopen = () => resolve((message) => socket.send(JSON.stringify(message)));
         socket.onerror = () => reject(new Error('cannot reach the lab server'));
         socket.onmessage = (message) => receive(JSON.parse(String(message.data)) as ReplyMessage);

@@ -1,5 +1,6 @@
 // Simulator: pick an arm, a task and a seed; see the scene; run the scripted solution, your own
-// Python program or a model's attempt; watch it in 3D beside the trace of primitive calls.
+// Python program or a model's attempt; watch it in 3D beside the trace of primitive calls. A lesson
+// step opens it filled in (navigation's simulatorRequest) and checks the program in its editor.
 import { useEffect, useMemo, useState } from 'react';
 import type { CallInput, ViewedEpisode } from '../../api/contract.ts';
 import type { ArmName } from '../../api/types.ts';
@@ -9,7 +10,7 @@ import { SceneView } from '../components/SceneView.tsx';
 import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
 import { CodeBlock, EmptyState, ErrorBox, Field, IntegerInput, TraceList } from '../components/common.tsx';
 import { AdapterPicker, adaptersFor } from '../components/AdapterPicker.tsx';
-import { useWhenShown } from '../navigation.tsx';
+import { useNavigation, useWhenShown } from '../navigation.tsx';
 
 /** Who acts: the task's scripted solution, the person's program, or a model. */
 type SolverKind = 'scripted' | 'program' | 'model';
@@ -45,6 +46,23 @@ export function Simulator() {
   const [streamed, setStreamed] = useState('');
   const [seek, setSeek] = useState<{ frame: number }>();
   const [ran, setRan] = useState<ViewedEpisode>();
+  const { simulatorRequest, shareSimulatorProgram } = useNavigation();
+
+  // A lesson step's "Open in Simulator": its scene, its solver, its starter program.
+  useEffect(() => {
+    const r = simulatorRequest;
+    if (!r) return;
+    // The step's arm, else one the task runs on (a task of one arm would be swapped for another's).
+    const armsOfTask = tasks.result?.find((t) => t.id === r.task)?.arms ?? [];
+    const wantedArm = r.arm ?? (armsOfTask.length && !armsOfTask.includes(arm) ? armsOfTask[0] : undefined);
+    if (wantedArm && info.arms.includes(wantedArm)) setArm(wantedArm);
+    if (r.task) setTaskId(r.task);
+    if (r.seed !== undefined) setSeed(r.seed);
+    if (r.solver) setSolverKind(r.solver === 'none' ? 'scripted' : r.solver);
+    if (r.program !== undefined) setProgram(r.program);
+    setRan(undefined);
+  }, [simulatorRequest?.nonce]);
+  useEffect(() => shareSimulatorProgram(program), [program]);
 
   useEffect(() => {
     void tasks.run({});

@@ -34,7 +34,14 @@ export function verdictOfRun(
   const said = episode.success
     ? `succeeded: ${episode.reason}`
     : `failed (${failure?.kind}): ${failure?.message ?? episode.reason}`;
-  if (check.calls && !episode.trace.some((r) => r.primitive === check.calls))
+  // A program cut short (a syntax or runtime error, a model's answer without one) may never have come
+  // to the call: its own failure, with its line, says what to fix.
+  const cutShort =
+    !episode.success &&
+    ((episode.program !== undefined && !episode.program.ok) ||
+      modelFailure?.kind === 'no-program' ||
+      modelFailure?.kind === 'truncated');
+  if (check.calls && !cutShort && !episode.trace.some((r) => r.primitive === check.calls))
     return notMet('missing-call', `the episode ${said}, but the program never called ${check.calls}()`);
   if (check.expect === 'any') return met(`the episode ran and ${said}`);
   if (check.expect === 'failure')

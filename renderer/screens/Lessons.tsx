@@ -1,15 +1,19 @@
 // Lessons: the course (each lesson's time, goals, needs and the student's progress), a lesson's
-// pages with their exercises. A step that uses another
+// pages with their exercises, and for the teacher the class's table. A step that uses another
 // screen opens it with the lesson panel beside it (LessonDock), so the student reads while working.
+import { useState } from 'react';
 import type { LessonProgress, LessonSummary } from '../../api/types.ts';
 import { useLab } from '../lab-context.tsx';
 import { nameProblem, useLessons } from '../lesson-context.tsx';
 import { useWhenShown } from '../navigation.tsx';
 import { LessonPage } from '../components/LessonStep.tsx';
+import { ClassTable } from '../components/ClassTable.tsx';
 import { EmptyState, ErrorBox } from '../components/common.tsx';
 
 export function Lessons() {
+  const { info } = useLab();
   const lessons = useLessons();
+  const [tab, setTab] = useState<'course' | 'class'>('course');
   useWhenShown('lessons', () => {
     if (!lessons.lessonId) lessons.refreshCourse();
   });
@@ -17,8 +21,32 @@ export function Lessons() {
     <div className="screen lessons-screen">
       <div className="lessons-bar">
         <StudentBar />
+        {info.teacher && (
+          <div className="segmented tabs" role="tablist">
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === 'course'}
+              className={tab === 'course' ? 'on' : ''}
+              onClick={() => setTab('course')}
+              data-testid="lessons-tab-course"
+            >
+              Course
+            </button>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={tab === 'class'}
+              className={tab === 'class' ? 'on' : ''}
+              onClick={() => setTab('class')}
+              data-testid="lessons-tab-class"
+            >
+              Class
+            </button>
+          </div>
+        )}
       </div>
-      {lessons.lessonId ? <LessonView /> : <CourseList />}
+      {tab === 'class' && info.teacher ? <ClassTable /> : lessons.lessonId ? <LessonView /> : <CourseList />}
     </div>
   );
 }

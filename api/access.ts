@@ -8,7 +8,7 @@ import { ModelRegistry } from '../core/llm/model-registry.ts';
 import { ApiError } from './errors.ts';
 import type { CallContext, Shell } from './dispatch.ts';
 import { labHome } from '../core/paths.ts';
-import { studentFolder, studentKey } from '../core/lessons/students.ts';
+import { joinStudent, studentFolder, studentKey } from '../core/lessons/students.ts';
 
 /** How a shell's callers name files. */
 export interface FileAccess {
@@ -88,7 +88,7 @@ export function remoteShell(options: { defaultDb?: string } = {}): Shell {
  */
 export function studentShell(student: string): Shell {
   const folder = studentFolder(labHome(), student);
-  mkdirSync(folder, { recursive: true });
+  joinStudent(labHome(), student);
   return {
     local: false,
     files: dataFolderFiles(folder),

@@ -39,6 +39,15 @@ export function readStudent(home: string, name: string): StudentRecord {
   return parseRecord(file, name.trim());
 }
 
+/** A student who joined a class appears in the teacher's table at once, with nothing done yet. */
+export function joinStudent(home: string, name: string): void {
+  const folder = studentFolder(home, name);
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, PROGRESS_FILE);
+  if (!existsSync(file))
+    writeFileAtomicallySync(file, JSON.stringify({ student: name.trim(), lessons: {} }, null, 2) + '\n');
+}
+
 /** Keep a check's verdict: a met step stays met; a failure is counted and remembered. */
 export function recordCheck(
   home: string,

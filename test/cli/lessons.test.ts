@@ -2,38 +2,17 @@
 // lab lessons check says what a student has done and what not (looking at their dataset now);
 // lab lessons class writes the class's table as CSV.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { addTeacherLesson, teacherLesson } from '../fixtures/teacher-lesson.ts';
 import { join } from 'node:path';
 import { lab, useTempLabHome } from '../helpers.ts';
 
 const home = useTempLabHome('blazer-lessons-cli-');
 
-const LESSON = `---
-title: Terminal test
-minutes: 15
-goals: [Answer, Generate]
----
-## Answer the question
-
-\`\`\`check
-kind: choice
-question: Which primitive closes the jaws?
-options: [open_gripper, close_gripper]
-answer: close_gripper
-\`\`\`
-
-## Make a dataset
-
-\`\`\`check
-kind: dataset
-episodes: 1
-task: reach_target
-\`\`\`
-`;
+const LESSON = teacherLesson('Terminal test');
 
 beforeAll(() => {
-  mkdirSync(join(home, 'lessons'));
-  writeFileSync(join(home, 'lessons', '91-terminal-test.md'), LESSON);
+  addTeacherLesson(home, '91-terminal-test.md', LESSON);
 });
 
 describe('lab lessons', () => {

@@ -9,41 +9,13 @@ import { startLabServer, SOCKET_PROTOCOL, type LabServer } from '../../server/la
 import { disposeResources } from '../../api/resources.ts';
 import type { CallName, CallResult } from '../../api/contract.ts';
 import { useTempLabHome } from '../helpers.ts';
+import { addTeacherLesson, teacherLesson } from '../fixtures/teacher-lesson.ts';
 
 const home = useTempLabHome('blazer-class-');
 let lab: LabServer;
 
-// A lesson of the teacher's own, in <lab home>/lessons/: a question and a dataset to make.
-const LESSON = `---
-title: Class test
-minutes: 15
-goals: [Answer, Generate]
----
-## Answer the question
-
-\`\`\`check
-kind: choice
-question: Which primitive closes the jaws?
-options: [open_gripper, close_gripper]
-answer: close_gripper
-\`\`\`
-
-\`\`\`hint wrong-answer
-It is in the name.
-\`\`\`
-
-## Make a dataset
-
-\`\`\`check
-kind: dataset
-episodes: 1
-task: reach_target
-\`\`\`
-`;
-
 beforeAll(async () => {
-  mkdirSync(join(home, 'lessons'));
-  writeFileSync(join(home, 'lessons', '90-class-test.md'), LESSON);
+  addTeacherLesson(home, '90-class-test.md', teacherLesson('Class test'));
   const uiDir = join(home, 'ui');
   mkdirSync(uiDir);
   writeFileSync(join(uiDir, 'index.html'), '<!doctype html>');

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const SOURCES = ['api', 'cli', 'core', 'server', 'tasks'];
+const SOURCES = ['api', 'cli', 'core', 'server', 'tasks', 'lessons'];
 
 /** The newest modification time under the runtime source folders, in ms. */
 function newestSource() {

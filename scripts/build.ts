@@ -1,6 +1,6 @@
 // `npm run build` (also run by `npm install` and `npm start`): everything the lab runs from dist/ —
 // the UI (esbuild), the compiled JavaScript of every runtime folder (tsc), the files core/ loads
-// that tsc does not emit (the Python runner), the Electron preload bundle — then a stamp that
+// that tsc does not emit (the Python runner, the lessons), the Electron preload bundle — then a stamp that
 // bin/lab.js compares with the sources, so a stale build is never run.
 //   tsx scripts/build.ts [--check]   --check: fail on a TypeScript error (packaging does)
 import { spawn } from 'node:child_process';
@@ -38,11 +38,17 @@ function copyRuntimeFiles(dir = join(LAB_ROOT, 'core')): void {
   }
 }
 
+/** The course (lessons/*.md and their figures): core/lessons reads it beside the built modules. */
+function copyLessons(): void {
+  cpSync(join(LAB_ROOT, 'lessons'), join(LAB_ROOT, 'dist', 'lessons'), { recursive: true });
+}
+
 /** Build everything; resolves to whether the TypeScript compiled without type errors. */
 export async function buildAll(): Promise<boolean> {
   await buildRenderer();
   const typesOk = await compile();
   copyRuntimeFiles();
+  copyLessons();
   await bundlePreload();
   writeFileSync(BUILD_STAMP, `${new Date().toISOString()}\n`);
   return typesOk;

@@ -871,6 +871,8 @@ export interface LessonCheckResult {
 /** One student's row of the teacher's table. */
 export interface StudentRow {
   student: string;
+  /** Why this student's progress file could not be read. */
+  problem?: string;
   lessons: Record<string, { done: number; total: number; complete: boolean }>;
   /** The most recent failed check, any lesson. */
   lastFailure?: { lesson: string; step: string; kind: string; message: string; at: number };

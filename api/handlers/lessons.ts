@@ -100,6 +100,7 @@ export const handlers: Handlers<'lessons'> = {
           return [l.summary.id, { done: p.done, total: p.total, complete: p.complete }];
         }),
       ),
+      ...(record.problem ? { problem: record.problem } : {}),
       ...(record.lastFailure ? { lastFailure: record.lastFailure } : {}),
       ...(record.lastActive ? { lastActive: record.lastActive } : {}),
     }));

@@ -13,9 +13,10 @@ export function classroomCsv(lessons: LessonSummary[], students: StudentRow[]): 
       return p ? `${p.done}/${p.total}` : '';
     }),
     String(lessons.filter((l) => s.lessons[l.id]?.complete && l.checks > 0).length),
-    s.lastFailure
-      ? `${s.lastFailure.lesson}/${s.lastFailure.step}: ${s.lastFailure.kind}: ${s.lastFailure.message}`
-      : '',
+    s.problem ??
+      (s.lastFailure
+        ? `${s.lastFailure.lesson}/${s.lastFailure.step}: ${s.lastFailure.kind}: ${s.lastFailure.message}`
+        : ''),
     s.lastActive ? new Date(s.lastActive).toISOString() : '',
   ]);
   return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';

@@ -1,9 +1,10 @@
-// Students: a name, no account. Each has a folder in the lab's data folder,
-// <lab home>/students/<name>/, holding their progress (progress.json) and, in a class, every file
-// they make (programs, datasets, adapters' training sets). The progress file is written atomically.
+// Students: a name, no account. In a class each has a folder in the lab's data folder,
+// <lab home>/students/<name>/, for every file they make (programs, datasets). Their progress is
+// kept apart, in <lab home>/progress/<name>.json, where no file a student writes can land; it is
+// written atomically.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { LessonProgress, StepProgress } from '../../api/types.ts';
 import { writeFileAtomicallySync } from '../files/atomic-write.ts';
 import type { ParsedLesson } from './parse-lesson.ts';
@@ -12,12 +13,12 @@ import { LessonError } from './lesson-errors.ts';
 export interface StudentRecord {
   /** The name as the student first typed it. */
   student: string;
+  /** Why the progress file could not be read (the teacher's table shows it; the rest still does). */
+  problem?: string;
   lessons: Record<string, Record<string, StepProgress>>;
   lastFailure?: { lesson: string; step: string; kind: string; message: string; at: number };
   lastActive?: number;
 }
-
-const PROGRESS_FILE = 'progress.json';
 
 /** One student however they type their name: "Ada ", "ada" and "ADA" are the same student. */
 export function studentKey(name: string): string {
@@ -33,19 +34,26 @@ export function studentFolder(home: string, name: string): string {
   return join(home, 'students', folder);
 }
 
+/** Where a student's progress is kept: outside their folder, so no file of theirs can replace it. */
+export function progressFile(home: string, name: string): string {
+  return join(home, 'progress', `${basename(studentFolder(home, name))}.json`);
+}
+
 export function readStudent(home: string, name: string): StudentRecord {
-  const file = join(studentFolder(home, name), PROGRESS_FILE);
+  const file = progressFile(home, name);
   if (!existsSync(file)) return { student: name.trim(), lessons: {} };
-  return parseRecord(file, name.trim());
+  const record = parseRecord(file, name.trim());
+  if (record.problem) throw new LessonError('bad-progress', record.problem);
+  return record;
 }
 
 /** A student who joined a class appears in the teacher's table at once, with nothing done yet. */
 export function joinStudent(home: string, name: string): void {
-  const folder = studentFolder(home, name);
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, PROGRESS_FILE);
-  if (!existsSync(file))
-    writeFileAtomicallySync(file, JSON.stringify({ student: name.trim(), lessons: {} }, null, 2) + '\n');
+  mkdirSync(studentFolder(home, name), { recursive: true });
+  const file = progressFile(home, name);
+  if (existsSync(file)) return;
+  mkdirSync(join(home, 'progress'), { recursive: true });
+  writeFileAtomicallySync(file, JSON.stringify({ student: name.trim(), lessons: {} }, null, 2) + '\n');
 }
 
 /** Keep a check's verdict: a met step stays met; a failure is counted and remembered. */
@@ -69,19 +77,18 @@ export function recordCheck(
     record.lastFailure = { ...where, ...verdict.failure, at: now };
   }
   record.lastActive = now;
-  const folder = studentFolder(home, name);
-  mkdirSync(folder, { recursive: true });
-  writeFileAtomicallySync(join(folder, PROGRESS_FILE), JSON.stringify(record, null, 2) + '\n');
+  mkdirSync(join(home, 'progress'), { recursive: true });
+  writeFileAtomicallySync(progressFile(home, name), JSON.stringify(record, null, 2) + '\n');
   return record;
 }
 
-/** Every student with a progress file, by name. */
+/** Every student with a progress file, by name; an unreadable file is a row with its problem. */
 export function listStudents(home: string): StudentRecord[] {
-  const root = join(home, 'students');
+  const root = join(home, 'progress');
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, PROGRESS_FILE)))
-    .map((d) => parseRecord(join(root, d.name, PROGRESS_FILE), d.name))
+    .filter((d) => d.isFile() && d.name.endsWith('.json'))
+    .map((d) => parseRecord(join(root, d.name), d.name.slice(0, -'.json'.length)))
     .sort((a, b) => a.student.localeCompare(b.student));
 }
 
@@ -96,21 +103,20 @@ export function lessonProgress(lesson: ParsedLesson, record: StudentRecord): Les
 }
 
 function parseRecord(file: string, fallbackName: string): StudentRecord {
+  const broken = (why: string): StudentRecord => ({
+    student: fallbackName,
+    lessons: {},
+    problem: `${file} is not a progress file (${why}); move it aside to start this student afresh`,
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new LessonError(
-      'bad-progress',
-      `${file} is not a progress file (${(err as Error).message}); move it aside to start this student afresh`,
-    );
+    return broken((err as Error).message);
   }
   const record = parsed as Partial<StudentRecord> | null;
   if (!record || typeof record !== 'object' || typeof record.lessons !== 'object' || record.lessons === null)
-    throw new LessonError(
-      'bad-progress',
-      `${file} is not a progress file (no lessons); move it aside to start this student afresh`,
-    );
+    return broken('no lessons');
   return {
     ...record,
     student: typeof record.student === 'string' ? record.student : fallbackName,

@@ -2,7 +2,7 @@
 // their own progress and their own files; none sees or overwrites another's; the teacher's link
 // reads the whole class's table (and its CSV). Students cannot reach the teacher's calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startLabServer, SOCKET_PROTOCOL, type LabServer } from '../../server/lab-server.ts';
@@ -162,6 +162,23 @@ describe('a class under lab serve', () => {
       db: 'mine.sqlite',
     });
     expect(named.result).toMatchObject({ met: true });
+  });
+
+  it("keeps a student's progress where no file of theirs can land, and one broken progress file from breaking the class's table", async () => {
+    const exported = await as('Ada', 'dataset.export', {
+      db: 'mine.sqlite',
+      format: 'csv',
+      out: 'progress.json',
+    });
+    expect(exported.result).toMatchObject({ files: ['progress.json'] });
+    expect((await as('Ada', 'lessons.list')).result.progress['class-test']).toMatchObject({ done: 2 });
+    writeFileSync(join(home, 'progress', 'eve.json'), '{ not json');
+    const { result } = await teacher('lessons.classroom');
+    expect(result.students.find((s) => s.student === 'eve')?.problem).toContain('is not a progress file');
+    expect(result.students.find((s) => s.student === 'Ada')?.lessons['class-test']).toMatchObject({
+      done: 2,
+    });
+    rmSync(join(home, 'progress', 'eve.json'));
   });
 
   it("keeps the class's table and the shared model registry from students", async () => {

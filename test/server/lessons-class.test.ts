@@ -110,6 +110,14 @@ describe('a class under lab serve', () => {
     expect(bo.result).toMatchObject({ met: false, progress: { done: 0 } });
   });
 
+  it("shows a student a step's question, never its answer nor its hints before they fail", async () => {
+    const { result } = await as('Bo', 'lessons.get', { lesson: 'class-test' });
+    const [question] = result.lesson.steps;
+    expect(question.check).toMatchObject({ submit: 'choice', options: ['open_gripper', 'close_gripper'] });
+    expect(JSON.stringify(result)).not.toMatch(/"answer"|It is in the name/);
+    expect(question.hints).toBe(1);
+  });
+
   it("refuses a student who asks about another student's progress", async () => {
     const peek = await as('Bo', 'lessons.get', { lesson: 'class-test', student: 'Ada' });
     expect(peek.error).toMatchObject({ kind: 'forbidden' });

@@ -134,9 +134,9 @@ function studentOf(
 
 function lessonView(lesson: ParsedLesson): Lesson {
   const figures: Record<string, string> = {};
-  for (const name of lesson.figures) {
+  for (const [name, path] of Object.entries(lesson.figures)) {
     const type = name.endsWith('.svg') ? 'image/svg+xml' : 'image/png';
-    figures[name] = `data:${type};base64,${readFileSync(join(lesson.dir, name)).toString('base64')}`;
+    figures[name] = `data:${type};base64,${readFileSync(path).toString('base64')}`;
   }
   return {
     ...lesson.summary,

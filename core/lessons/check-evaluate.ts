@@ -66,11 +66,18 @@ export function verdictOfSceneValue(
       `'${(answer ?? '').slice(0, 40)}' is not a number: give the ${check.field} as a number (metres or radians)`,
     );
   const off = Math.abs(given - truth);
-  if (off <= check.tolerance) return met(`right: the ${check.field} of ${check.object} is ${round(truth)}`);
+  if (off <= check.tolerance) return met(`right: ${whose(check)} is ${round(truth)}`);
   return notMet(
     'wrong-answer',
-    `${given} is not the ${check.field} of ${check.object} (it is off by more than ${check.tolerance}); look at the scene state again`,
+    `${given} is not ${whose(check)} (it is off by more than ${check.tolerance}); look at the scene state again`,
   );
+}
+
+/** "the gripper's opening", "the z of blue_block". */
+function whose(check: Check<'scene-value'>): string {
+  return check.object === 'gripper'
+    ? `the gripper's ${check.field}`
+    : `the ${check.field} of ${check.object}`;
 }
 
 function sceneValue(check: Check<'scene-value'>, state: SceneState): number {
@@ -112,13 +119,21 @@ function sceneValue(check: Check<'scene-value'>, state: SceneState): number {
 export function verdictOfChoice(check: Check<'choice'>, answer: string | undefined): Verdict {
   if (answer === undefined || answer.trim() === '')
     return notMet('bad-answer', `choose one of: ${check.options.join(', ')}`);
-  const pick = check.options.find((o) => o.toLowerCase() === answer.trim().toLowerCase());
+  const pick = check.options.find((o) => sameOption(o, answer));
   if (!pick)
     return notMet(
       'bad-answer',
       `'${answer.slice(0, 40)}' is not one of the options: ${check.options.join(', ')}`,
     );
   return pick === check.answer ? met(`right: ${pick}`) : notMet('wrong-answer', `not ${pick}: think again`);
+}
+
+/** An option as typed: in any case, and a number in any form (0.120 is 0.12). */
+function sameOption(option: string, answer: string): boolean {
+  const [a, b] = [option.trim().toLowerCase(), answer.trim().toLowerCase()];
+  if (a === b) return true;
+  const [x, y] = [parseNumber(a), parseNumber(b)];
+  return x !== undefined && x === y;
 }
 
 /** `find-episode`: the episode the student named is in their dataset and failed that way. */

@@ -57,6 +57,38 @@ export type CheckParams = {
   [K in LessonCheckKind]: { kind: K } & z.output<(typeof CHECK_SCHEMAS)[K]>;
 }[LessonCheckKind];
 
+/**
+ * Why a check is not met, as hints name it: how a program ended, what a primitive hit, what the
+ * model's answer lacked, or what the check itself found.
+ */
+export const FAILURE_KINDS = [
+  // a program (api/types.ts ProgramOutcomeKind, without 'completed')
+  'syntax',
+  'runtime',
+  'forbidden',
+  'recursion',
+  'memory',
+  'timeout',
+  'output',
+  'stopped',
+  'sandbox-violation',
+  'crash',
+  // a primitive (PrimitiveStatus, without 'reached')
+  'unreachable',
+  'blocked',
+  'invalid',
+  // a model's answer
+  'truncated',
+  'no-program',
+  // the task, and the checks' own
+  'task-failed',
+  'missing-call',
+  'wrong-answer',
+  'bad-answer',
+  'not-yet',
+  'not-better',
+];
+
 export const CHECK_KINDS = Object.keys(CHECK_SCHEMAS) as LessonCheckKind[];
 
 /** What the student sees of a check: what to do and what to hand in, never the answer. */

@@ -34,17 +34,23 @@ export interface LessonFolder {
   shown: (name: string) => string;
 }
 
-export async function loadCourse(folders = lessonFolders()): Promise<Course> {
+/** `figureDirs`: where else a figure a lesson names may be (the lab's own, for a teacher's copy). */
+export async function loadCourse(folders = lessonFolders(), figureDirs = [LESSONS_DIR]): Promise<Course> {
   const taskIds = new Set((await loadTasks()).map((t) => t.id));
   const course: Course = { lessons: [], problems: [] };
-  for (const folder of folders) readFolder(folder, taskIds, course);
+  for (const folder of folders) readFolder(folder, taskIds, course, figureDirs);
   course.lessons.sort(
     (a, b) => a.summary.order - b.summary.order || a.summary.id.localeCompare(b.summary.id),
   );
   return course;
 }
 
-function readFolder({ dir, shown }: LessonFolder, taskIds: Set<string>, { lessons, problems }: Course): void {
+function readFolder(
+  { dir, shown }: LessonFolder,
+  taskIds: Set<string>,
+  { lessons, problems }: Course,
+  figureDirs: string[],
+): void {
   if (!existsSync(dir)) return;
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.md') && f !== 'README.md')
@@ -66,6 +72,7 @@ function readFolder({ dir, shown }: LessonFolder, taskIds: Set<string>, { lesson
         dir,
         order: Number(match[1]),
         id: match[2],
+        figureDirs,
       });
       checkTaskIds(lesson, taskIds);
       const twin = lessons.findIndex((l) => l.summary.id === lesson.summary.id);

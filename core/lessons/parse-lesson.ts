@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { LessonOpen, LessonSummary } from '../../api/types.ts';
 import { ARM_NAMES } from '../../api/types.ts';
-import { CHECK_KINDS, CHECK_SCHEMAS, type CheckParams } from './check-kinds.ts';
+import { CHECK_KINDS, CHECK_SCHEMAS, FAILURE_KINDS, type CheckParams } from './check-kinds.ts';
 import { parseKeyValues, type KeyValues } from './key-values.ts';
 import { LessonFormatError } from './lesson-errors.ts';
 
@@ -25,12 +25,12 @@ export interface ParsedStep {
 
 export interface ParsedLesson {
   summary: LessonSummary;
-  /** The folder the file is in (its figures are named relative to it). */
+  /** The folder the file is in. */
   dir: string;
   intro: string;
   steps: ParsedStep[];
-  /** Figures the Markdown names, relative to the lessons folder. */
-  figures: string[];
+  /** Figures the Markdown names (figures/x.svg), and the file each is read from. */
+  figures: Record<string, string>;
 }
 
 export const MAX_FIGURE_BYTES = 512 * 1024;
@@ -65,13 +65,13 @@ const FENCE = /^```\s*([\w-]*)(?:\s+(.*?))?\s*$/;
 const FIGURE = /!\[[^\]]*\]\(([^)\s]+)\)/g;
 
 /**
- * `file` is how messages name the file (lessons/03-x.md); `dir` is the lessons folder, where figures
- * are looked for; `order` and `id` come from the file name.
+ * `file` is how messages name the file (lessons/03-x.md); `dir` is its folder, where figures are
+ * looked for (then in `figureDirs`); `order` and `id` come from the file name.
  */
 export function parseLesson(
   file: string,
   text: string,
-  meta: { dir: string; order: number; id: string },
+  meta: { dir: string; order: number; id: string; figureDirs?: string[] },
 ): ParsedLesson {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   if (lines[0]?.trim() !== '---')
@@ -145,13 +145,13 @@ export function parseLesson(
   if (steps.length === 0)
     throw new LessonFormatError(file, end + 2, 'step', "a lesson needs at least one step (a '## ' heading)");
 
-  const figures = new Set<string>();
+  const figures: Record<string, string> = {};
   const markdownOf = [
     { text: intro.join('\n'), line: end + 2 },
     ...steps.map((s) => ({ text: s.markdown, line: s.line })),
   ];
   for (const { text: md, line } of markdownOf)
-    for (const match of md.matchAll(FIGURE)) figures.add(checkFigure(file, meta.dir, match[1], line));
+    for (const match of md.matchAll(FIGURE)) figures[match[1]] = figurePath(file, meta, match[1], line);
 
   return {
     summary: {
@@ -169,7 +169,7 @@ export function parseLesson(
     dir: meta.dir,
     intro: tidy(intro),
     steps,
-    figures: [...figures],
+    figures,
   };
 }
 
@@ -190,12 +190,12 @@ function readBlock(
     return { kind: 'open', open: validate(file, openSchema, parseKeyValues(file, body, line + 1), line) };
   if (info === 'python' && arg === 'starter') return { kind: 'starter', source: body.join('\n') + '\n' };
   if (info === 'hint') {
-    if (arg !== undefined && !/^[a-z][a-z-]*$/.test(arg))
+    if (arg !== undefined && !FAILURE_KINDS.includes(arg))
       throw new LessonFormatError(
         file,
         line,
         'hint',
-        `'${arg}' is not a failure kind (blocked, syntax, wrong-answer, ...)`,
+        `'${arg}' is not a failure kind; use one of ${FAILURE_KINDS.join(', ')}`,
       );
     return { kind: 'hint', ...(arg ? { failure: arg } : {}), text: tidy(body) };
   }
@@ -265,7 +265,13 @@ function validate<S extends z.ZodType>(
   throw new LessonFormatError(file, line, field, message);
 }
 
-function checkFigure(file: string, dir: string, name: string, line: number): string {
+/** A figure beside the lesson file, or (for a teacher's copy of a shipped lesson) the lab's own. */
+function figurePath(
+  file: string,
+  meta: { dir: string; figureDirs?: string[] },
+  name: string,
+  line: number,
+): string {
   if (!/^figures\/[\w.-]+\.(svg|png)$/.test(name))
     throw new LessonFormatError(
       file,
@@ -273,11 +279,11 @@ function checkFigure(file: string, dir: string, name: string, line: number): str
       'figure',
       `'${name}': figures are SVG or PNG files in lessons/figures/, named figures/<file>`,
     );
-  const path = join(dir, name);
-  if (!existsSync(path)) throw new LessonFormatError(file, line, 'figure', `'${name}' does not exist`);
+  const path = [meta.dir, ...(meta.figureDirs ?? [])].map((d) => join(d, name)).find((p) => existsSync(p));
+  if (!path) throw new LessonFormatError(file, line, 'figure', `'${name}' does not exist`);
   if (statSync(path).size > MAX_FIGURE_BYTES)
     throw new LessonFormatError(file, line, 'figure', `'${name}' is over 512 KB`);
-  return name;
+  return path;
 }
 
 /** A heading as an id: lower case, letters and digits, dashes between words. */

@@ -165,6 +165,13 @@ describe('a lesson file', () => {
     ],
     ['a check before any step', FRONT + '```check\nkind: choice\n```\n', 8, 'check', 'belongs in a step'],
     [
+      'a hint for a failure kind that does not exist',
+      FRONT + '## A\n```hint blokced\nMove up.\n```\n',
+      9,
+      'hint',
+      "'blokced' is not a failure kind",
+    ],
+    [
       'a line that is not key: value',
       FRONT + '## A\n```open\nscreen simulator\n```\n',
       10,
@@ -188,6 +195,17 @@ describe('a lesson file', () => {
     const { lessons, problems } = await courseOf({ '01-meet.md': GOOD, '02-broken.md': FRONT });
     expect(lessons.map((l) => l.summary.id)).toEqual(['meet']);
     expect(problems.map((p) => p.file)).toEqual(['lessons/02-broken.md']);
+  });
+
+  it("in the teacher's folder may show the lab's own figures (a copy of a shipped lesson)", async () => {
+    const lab = tempDir('lessons-lab-');
+    const teacher = tempDir('lessons-teacher-');
+    mkdirSync(join(lab, 'figures'));
+    writeFileSync(join(lab, 'figures', 'arm.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    writeFileSync(join(teacher, '01-meet.md'), GOOD.replace('Press **Run**.', '![the arm](figures/arm.svg)'));
+    const { lessons, problems } = await loadCourse([{ dir: teacher, shown: (n) => n }], [lab]);
+    expect(problems).toEqual([]);
+    expect(lessons[0].figures).toEqual({ 'figures/arm.svg': join(lab, 'figures', 'arm.svg') });
   });
 
   it("in the teacher's folder replaces the lab's lesson of the same id", async () => {

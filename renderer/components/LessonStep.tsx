@@ -1,6 +1,6 @@
 // A lesson's page (its introduction or one step) with the step's screen to open, its exercise and
 // the verdict; the same page in the Lessons screen and in the panel beside the other screens.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { LessonCheckResult, LessonScreen, LessonStep } from '../../api/types.ts';
 import { useLab } from '../lab-context.tsx';
 import { useLessons } from '../lesson-context.tsx';
@@ -30,7 +30,12 @@ export function LessonPage({ compact = false }: { compact?: boolean }) {
   const step = page > 0 ? lesson.steps[page - 1] : undefined;
   const met = (id: string): boolean => progress?.steps[id]?.met === true;
   return (
-    <div className={`lesson-page${compact ? ' compact' : ''}`} data-testid="lesson-page">
+    <div
+      className={`lesson-page${compact ? ' compact' : ''}`}
+      data-testid="lesson-page"
+      data-lesson={lesson.id}
+      data-step={step?.id ?? ''}
+    >
       {step ? (
         <>
           <h2 className="step-title" data-testid="step-title">
@@ -44,8 +49,9 @@ export function LessonPage({ compact = false }: { compact?: boolean }) {
               </span>
             )}
           </h2>
-          <Markdown text={step.markdown} figures={lesson.figures} testId="step-text" />
+          {/* The step's screen first: the text says "press Open in Simulator" long before it ends. */}
           <OpenButton step={step} />
+          <Markdown text={step.markdown} figures={lesson.figures} testId="step-text" />
           {step.check && <CheckPanel key={`${lesson.id}/${step.id}`} step={step} />}
         </>
       ) : (
@@ -126,13 +132,16 @@ function OpenButton({ step }: { step: LessonStep }) {
     setSimulatorStep(key);
     navigation.simulate({ ...scene, ...(program !== undefined ? { program } : {}) });
   };
-  const here = navigation.current === screen;
   return (
     <div className="open-screen">
-      <button type="button" onClick={() => open(false)} data-testid="step-open">
-        {here && screen === 'simulator'
-          ? 'Set up the Simulator for this step'
-          : `Open in ${SCREEN_TITLES[screen]}`}
+      <button
+        type="button"
+        onClick={() => open(false)}
+        data-testid="step-open"
+        data-screen={screen}
+        data-scene={scene.task && scene.seed !== undefined ? `${scene.task}/${scene.seed}` : undefined}
+      >
+        Open in {SCREEN_TITLES[screen]}
       </button>
       {screen === 'simulator' && step.starter !== undefined && simulatorStep === key && (
         <button type="button" className="link" onClick={() => open(true)} data-testid="step-starter">
@@ -220,6 +229,8 @@ function CheckPanel({ step }: { step: LessonStep }) {
       className={`check-panel${stepProgress?.met ? ' met' : ''}`}
       data-testid="check-panel"
       data-met={stepProgress?.met ? 'true' : 'false'}
+      data-submit={check.submit}
+      data-attempts={stepProgress?.attempts ?? 0}
     >
       <h3>{stepProgress?.met ? '✓ Done' : 'Check'}</h3>
       <p className="check-describe" data-testid="check-describe">
@@ -352,8 +363,15 @@ const CHECK_LABELS: Record<NonNullable<LessonStep['check']>['submit'], string> =
 };
 
 function Verdict({ result }: { result: LessonCheckResult }) {
+  // A long step leaves the verdict below the fold: bring it (and its hints) into sight.
+  const box = useRef<HTMLDivElement>(null);
+  // (A block body: newer browsers' scrollIntoView returns a promise, which React would call as a cleanup.)
+  useEffect(() => {
+    box.current?.scrollIntoView({ block: 'nearest' });
+  }, [result]);
   return (
     <div
+      ref={box}
       className={`verdict ${result.met ? 'success' : 'failure'}`}
       data-testid="check-verdict"
       data-met={result.met ? 'true' : 'false'}

@@ -46,6 +46,8 @@ export function Simulator() {
   const [streamed, setStreamed] = useState('');
   const [seek, setSeek] = useState<{ frame: number }>();
   const [ran, setRan] = useState<ViewedEpisode>();
+  /** The scene the view shows (arm/task/seed): the previous one's until the new one has arrived. */
+  const [shownScene, setShownScene] = useState('');
   const { simulatorRequest, shareSimulatorProgram } = useNavigation();
 
   // A lesson step's "Open in Simulator": its scene, its solver, its starter program.
@@ -62,7 +64,9 @@ export function Simulator() {
     if (r.program !== undefined) setProgram(r.program);
     setRan(undefined);
   }, [simulatorRequest?.nonce]);
-  useEffect(() => shareSimulatorProgram(program), [program]);
+  useEffect(() => {
+    shareSimulatorProgram(program);
+  }, [program]);
 
   useEffect(() => {
     void tasks.run({});
@@ -78,7 +82,8 @@ export function Simulator() {
   useEffect(() => {
     if (!taskId) return;
     setRan(undefined);
-    void view.run({ task: taskId, seed, arm });
+    const key = `${arm}/${taskId}/${seed}`;
+    void view.run({ task: taskId, seed, arm }).then((r) => r && setShownScene(key));
   }, [taskId, seed, arm]);
 
   const fitting = adaptersFor(adapters.result ?? [], models.result, model);
@@ -134,7 +139,7 @@ export function Simulator() {
           <IntegerInput value={seed} onChange={setSeed} min={0} testId="seed" />
         </Field>
         {view.result && (
-          <p className="instruction" data-testid="instruction">
+          <p className="instruction" data-testid="instruction" data-scene={shownScene}>
             “{view.result.instruction}”
           </p>
         )}

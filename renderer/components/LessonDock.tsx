@@ -4,11 +4,19 @@
 import { useLessons } from '../lesson-context.tsx';
 import { useNavigation } from '../navigation.tsx';
 import { LessonPage } from './LessonStep.tsx';
+import { ErrorBox } from './common.tsx';
 
 export function LessonDock() {
-  const { lesson, page, setPage, progress, docked, setDocked } = useLessons();
+  const { lesson, lessonId, lessonError, page, setPage, progress, docked, setDocked } = useLessons();
   const navigation = useNavigation();
-  if (!lesson) return null;
+  if (!lessonId) return null;
+  if (!lesson)
+    // The next lesson on its way: the panel stays where it is rather than blink out.
+    return (
+      <aside className="lesson-dock" aria-label="lesson" aria-busy={!lessonError}>
+        {lessonError ? <ErrorBox error={lessonError} /> : <p className="muted">Loading the lesson…</p>}
+      </aside>
+    );
   if (!docked)
     return (
       <button

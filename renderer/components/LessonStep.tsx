@@ -120,15 +120,30 @@ function NextLesson() {
 /** The screen a step uses, filled in: the Simulator with its scene, solver and starter program. */
 function OpenButton({ step }: { step: LessonStep }) {
   const navigation = useNavigation();
-  const { student, lessonId, simulatorStep, setSimulatorStep } = useLessons();
+  const { student, lesson, lessonId, simulatorStep, setSimulatorStep } = useLessons();
   if (!step.open) return null;
   const { screen, ...scene } = step.open;
   const key = `${lessonId}/${step.id}`;
+  /** The program last checked at this step, else (a step without a starter) at the nearest step before it. */
+  const savedProgram = (): string | undefined => {
+    if (!student || !lesson) return undefined;
+    const at = lesson.steps.findIndex((s) => s.id === step.id);
+    const own = localStorage.getItem(programKey(student, lesson.id, step.id));
+    if (own !== null || step.starter !== undefined) return own ?? undefined;
+    for (const earlier of lesson.steps.slice(0, at).reverse()) {
+      const kept = localStorage.getItem(programKey(student, lesson.id, earlier.id));
+      if (kept !== null) return kept;
+    }
+    return undefined;
+  };
   const open = (fresh: boolean): void => {
     if (screen !== 'simulator') return navigation.open(screen);
-    // Opening the same step again keeps what the student typed; another step brings its program.
-    const saved = student && lessonId ? localStorage.getItem(programKey(student, lessonId, step.id)) : null;
-    const program = fresh ? step.starter : simulatorStep === key ? undefined : (saved ?? step.starter);
+    // Opening the same step again keeps what the student typed; so does a step without a starter
+    // after another step of this lesson ("start from your program of the last step"). Otherwise
+    // the step's kept or starter program (after a reload: the program they last checked).
+    const sameLesson = simulatorStep?.startsWith(`${lessonId}/`) === true;
+    const keep = simulatorStep === key || (step.starter === undefined && sameLesson);
+    const program = fresh ? step.starter : keep ? undefined : (savedProgram() ?? step.starter);
     setSimulatorStep(key);
     navigation.simulate({ ...scene, ...(program !== undefined ? { program } : {}) });
   };

@@ -301,8 +301,9 @@ async function walkLesson(id: string): Promise<void> {
   const next = (await panel()).locator('[data-testid=next-lesson]');
   if (await next.isVisible()) await next.click();
   else await page.click(`[data-testid=open-lesson-${id}]`);
+  // The lesson is on show (the panel beside the Simulator, or the Lessons screen) once loaded.
+  await page.locator(`[data-testid=lesson-page][data-lesson="${id}"]:visible`).waitFor();
   let where = await panel();
-  await expect.poll(() => where.getAttribute('data-lesson')).toBe(id);
   const order = String(LESSONS.indexOf(id) + 1).padStart(2, '0');
   let steps = 0;
   let checks = 0;

@@ -42,7 +42,10 @@ export function verdictOfRun(
       modelFailure?.kind === 'no-program' ||
       modelFailure?.kind === 'truncated');
   if (check.calls && !cutShort && !episode.trace.some((r) => r.primitive === check.calls))
-    return notMet('missing-call', `the episode ${said}, but the program never called ${check.calls}()`);
+    return notMet(
+      'missing-call',
+      `the program never called ${check.calls}()${episode.success ? '' : `, and the task was not done: ${episode.reason}`}`,
+    );
   if (check.expect === 'any') return met(`the episode ran and ${said}`);
   if (check.expect === 'failure')
     return episode.success

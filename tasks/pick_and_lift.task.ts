@@ -34,7 +34,7 @@ export default defineTask<{ colour: Colour; other: Colour; edge: number; lift: n
   verify(world, { colour, edge, lift }) {
     const name = `${colour}_block`;
     const bottom = world.position(name)[2] - edge / 2;
-    const height = `${(bottom * 100).toFixed(1)} cm`;
+    const height = `${(Math.max(0, bottom) * 100).toFixed(1)} cm`; // resting blocks sink a hair: never '-0.0 cm'
     return all(
       bottom >= lift
         ? pass(`${name} is lifted ${height}`)

@@ -118,6 +118,28 @@ describe('a class under lab serve', () => {
     expect(question.hints).toBe(1);
   });
 
+  it("runs a student's program for a run check on the server's worker thread, as that student", async () => {
+    addTeacherLesson(
+      home,
+      '91-reach.md',
+      '---\ntitle: Reach\nminutes: 15\ngoals: [Reach]\n---\n## Reach the ball\n\n```check\nkind: run\ntask: reach_target\nseed: 0\n```\n',
+    );
+    const wrong = await as('Bo', 'lessons.check', {
+      lesson: 'reach',
+      step: 'reach-the-ball',
+      program: 'open_gripper()\n',
+    });
+    expect(wrong.result).toMatchObject({ met: false, failure: { kind: 'task-failed' } });
+    const right = await as('Bo', 'lessons.check', {
+      lesson: 'reach',
+      step: 'reach-the-ball',
+      program: 'move_gripper(objects["target"].position, 0)\n',
+    });
+    expect(right.result).toMatchObject({ met: true, episode: { success: true } });
+    expect(right.result.episode?.trace.map((r) => r.primitive)).toEqual(['move_gripper']);
+    expect((await as('Ada', 'lessons.get', { lesson: 'reach' })).result.progress).toMatchObject({ done: 0 });
+  });
+
   it("refuses a student who asks about another student's progress", async () => {
     const peek = await as('Bo', 'lessons.get', { lesson: 'class-test', student: 'Ada' });
     expect(peek.error).toMatchObject({ kind: 'forbidden' });
@@ -208,11 +230,7 @@ describe('a class under lab serve', () => {
     expect(ada.lessons['class-test']).toEqual({ done: 2, total: 2, complete: true });
     const bo = row('Bo');
     expect(bo.lessons['class-test']).toMatchObject({ done: 0 });
-    expect(bo.lastFailure).toMatchObject({
-      lesson: 'class-test',
-      step: 'answer-the-question',
-      kind: 'wrong-answer',
-    });
+    expect(bo.lastFailure).toMatchObject({ lesson: 'reach', step: 'reach-the-ball', kind: 'task-failed' });
     // Zoë has joined (below, over the socket) or not yet: a student who joined and did nothing is listed.
     const dee = await as('Dee', 'app.info');
     expect(dee.status).toBe(200);

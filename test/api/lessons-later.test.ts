@@ -297,7 +297,12 @@ describe('lessons 5 to 8, as a student takes them', () => {
     );
     timings.push(`quick adapter and base evaluated: ${seconds()} s`);
 
-    // The lesson's training, exactly as its table says.
+    // The lesson's training, exactly as its table says: about 8 minutes of a 2-core machine, so CI
+    // leaves it out (BLAZER_LONG_TESTS=1 runs it; run it after any change to the trainer or prompt).
+    if (!process.env.BLAZER_LONG_TESTS) {
+      console.log(`lesson 7 through the api (without the 400-step training): ${timings.join(', ')}`);
+      return;
+    }
     const job = await lab.call('train.run', {
       db,
       trainingSet: 'reach',

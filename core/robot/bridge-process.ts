@@ -9,6 +9,7 @@ import type { BridgeCalls, BridgeMethod, FromBridge, ToBridge } from './bridge-m
 import { RobotError } from './arm-controller.ts';
 import type { RobotTelemetry } from '../../api/types.ts';
 import { LabError } from '../errors.ts';
+import { sendToApp } from './app-channel.ts';
 
 let arm: ConnectedArm | undefined;
 let estopServer: Server | undefined;
@@ -16,7 +17,7 @@ let lastTelemetry: RobotTelemetry | undefined;
 let telemetryEvery = 1;
 
 function send(message: FromBridge): void {
-  if (process.connected) process.send?.(message); // the app may be gone: then nobody is listening
+  sendToApp(message); // the app may be gone: then nobody is listening
 }
 
 type Handlers = { [M in BridgeMethod]: (args: BridgeCalls[M]['args']) => Promise<BridgeCalls[M]['result']> };
@@ -137,4 +138,13 @@ for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
 // The app went away (closed, crashed, killed): nobody can stop the arm any more, so stop it now.
 process.on('disconnect', () => {
   shutDown().finally(() => process.exit(0));
+});
+// A bug here must not leave the arm holding: try torque off, then go (the supervisor, if the app is
+// still there, sees the failed exit and turns torque off again from outside).
+let crashing = false;
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`the robot bridge failed: ${error.stack ?? error.message}\n`);
+  if (crashing) process.exit(1); // failed again while shutting down: go now
+  crashing = true;
+  shutDown().finally(() => process.exit(1));
 });

@@ -653,6 +653,9 @@ export const CALLS = {
         /** A model (and adapter) for a `run` check with solver model. */
         model: modelSpec.optional(),
         adapter: z.string().min(1).max(4096).optional(),
+        /** What the model is asked for, as on the Simulator: a JSON plan (default) or Python code. */
+        format: format.optional(),
+        temperature: z.number().min(0).max(2).optional(),
         threads: threads.optional(),
       })
       .strict(),

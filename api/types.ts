@@ -582,6 +582,9 @@ export interface EvalSummary {
   scenes: number;
   samples: number;
   firstSeed: number;
+  /** What the model was asked for and its sampling temperature (absent for the scripted solver). */
+  format?: ProgramFormat;
+  temperature?: number;
   tasks: EvalTaskResult[];
   train?: RateWithInterval;
   heldout?: RateWithInterval;

@@ -7,6 +7,7 @@ import type { Lesson, LessonCheckResult, StudentRow } from '../types.ts';
 import type { CallContext, Handlers } from '../dispatch.ts';
 import type { ParsedInput } from '../contract.ts';
 import { ApiError } from '../errors.ts';
+import { LabError } from '../../core/errors.ts';
 import { filePath, filesOf } from '../access.ts';
 import { labHome } from '../../core/paths.ts';
 import { findLesson, loadCourse } from '../../core/lessons/course.ts';
@@ -242,12 +243,14 @@ async function runCheck(
             kind: 'model',
             model: input.model!,
             ...(input.adapter ? { adapter: input.adapter } : {}),
-            format: 'json',
-            temperature: 0,
+            format: input.format ?? 'json',
+            temperature: input.temperature ?? 0,
             ...(input.threads ? { threads: input.threads } : {}),
           } as const)
         : ({ kind: check.solver } as const);
+  let opened = false;
   return withSolver(solver, check.seed, context, async (spec) => {
+    opened = true;
     const { result, attempt } = await solveTask(await findTask(check.task), check.seed, spec, {
       sandbox: sharedSandbox(),
       signal: context.signal,
@@ -261,5 +264,16 @@ async function runCheck(
         ...(attempt?.program ? { program: attempt.program } : {}),
       },
     };
+  }).catch((error: unknown) => {
+    // A model name the lab does not know is the student's slip, not the lab's: a verdict with hints.
+    if (!opened && error instanceof LabError && (error.kind === 'registry' || error.kind === 'missing'))
+      return {
+        verdict: {
+          met: false,
+          message: error.message,
+          failure: { kind: 'no-model', message: error.message },
+        },
+      };
+    throw error;
   });
 }

@@ -115,6 +115,8 @@ export function evaluationSummary(db: Db, runId: number): EvalSummary {
     scenes: number;
     samples: number;
     firstScene: number;
+    format?: 'code' | 'json' | null;
+    temperature?: number | null;
   };
   const rows = db
     .prepare(
@@ -157,6 +159,8 @@ export function evaluationSummary(db: Db, runId: number): EvalSummary {
     scenes: real ? tasks.reduce((n, t) => n + t.attempts, 0) : config.scenes,
     samples: config.samples,
     firstSeed: config.firstScene,
+    ...(config.format ? { format: config.format } : {}),
+    ...(typeof config.temperature === 'number' ? { temperature: config.temperature } : {}),
     tasks,
     ...(pool('train') ? { train: pool('train') } : {}),
     ...(pool('heldout') ? { heldout: pool('heldout') } : {}),

@@ -1,11 +1,13 @@
 // Whether a step's exercise is met, from what the lab itself saw: the episode it ran, the scene
 // state it built, the student's dataset it read. A verdict names why it is not met with a failure
 // kind (the episode's own, or wrong-answer, not-yet, bad-answer), which picks the step's hints.
-import type { AttemptFailure, EpisodeResult, SceneState } from '../../api/types.ts';
+import type { AttemptFailure, EpisodeResult, EvalSummary, SceneState } from '../../api/types.ts';
 import { openDataset, type Db } from '../dataset/open-dataset.ts';
 import { DatasetError } from '../dataset/errors.ts';
 import { listEvaluations } from '../eval/evaluate.ts';
 import { episodeFailure } from '../planner/attempt.ts';
+import { ModelRegistry } from '../llm/model-registry.ts';
+import { parseOpenAISpec } from '../llm/openai-model.ts';
 import type { CheckParams } from './check-kinds.ts';
 import { LessonError } from './lesson-errors.ts';
 
@@ -147,7 +149,7 @@ export function verdictOfFindEpisode(
   id: number | undefined,
 ): Verdict {
   if (id === undefined)
-    return notMet('bad-answer', 'give the episode id (the # column of the Dataset screen)');
+    return notMet('bad-answer', 'give the episode id (the id column of the Dataset screen)');
   return withDataset(dbPath, shown, (db) => {
     const row = db
       .prepare('SELECT task, success, failure_kind AS failureKind FROM episodes WHERE id = ?')
@@ -193,34 +195,99 @@ export function verdictOfDataset(check: Check<'dataset'>, dbPath: string, shown:
   });
 }
 
-/** `evaluation`: an adapter's evaluation run beats its base model's on the task. */
+/** `evaluation`: a fine-tuned model's evaluation run beats its base model's on the task. */
 export function verdictOfEvaluation(check: Check<'evaluation'>, dbPath: string, shown: string): Verdict {
-  return withDataset(dbPath, shown, (db) => {
-    const runs = listEvaluations(db).filter((r) => !r.real && r.tasks.some((t) => t.task === check.task));
-    const covers = (run: (typeof runs)[number]): boolean =>
-      check.split === 'both' ? !!run.train && !!run.heldout : check.split ? !!run[check.split] : true;
-    const tuned = runs.filter((r) => r.adapter && covers(r));
-    const bases = runs.filter((r) => !r.adapter && covers(r));
-    if (tuned.length === 0)
-      return notMet(
-        'not-yet',
-        `${shown} has no evaluation of a fine-tuned adapter on ${check.task}${check.split === 'both' ? ' with a held-out task too' : ''} (Evaluate screen)`,
-      );
-    const rate = (run: (typeof runs)[number]): number => run.tasks.find((t) => t.task === check.task)!.rate;
-    let closest = '';
-    for (const a of tuned)
-      for (const b of bases.filter((r) => r.model === a.model)) {
-        if (rate(a) > rate(b))
-          return met(`${a.label} ${pct(rate(a))} beats ${b.label} ${pct(rate(b))} on ${check.task}`);
-        closest = `${a.label} ${pct(rate(a))} does not beat ${b.label} ${pct(rate(b))} on ${check.task}`;
-      }
-    if (!closest)
-      return notMet(
-        'not-yet',
-        `${shown} has no evaluation of the adapter's base model (${tuned[0].model}) alone on ${check.task} to compare with`,
-      );
-    return notMet('not-better', closest);
-  });
+  return withDataset(dbPath, shown, (db) =>
+    compareEvaluations(check, listEvaluations(db), hostedFineTunes(db), shown, modelIdOf),
+  );
+}
+
+/**
+ * The verdict from a dataset's evaluation runs. A fine-tuned run is one with an adapter, or of a
+ * model a hosted trainer made (`hosted`: its registered name → its base model's id). It is compared
+ * only with a run of its base alone on the same scenes, answer format and temperature: anything
+ * else would credit the adapter with what the settings did.
+ */
+export function compareEvaluations(
+  check: Check<'evaluation'>,
+  all: EvalSummary[],
+  hosted: ReadonlyMap<string, string>,
+  shown: string,
+  idOf: (model: string) => string = (model) => model,
+): Verdict {
+  const runs = all.filter((r) => !r.real && r.tasks.some((t) => t.task === check.task));
+  const covers = (run: EvalSummary): boolean =>
+    check.split === 'both' ? !!run.train && !!run.heldout : check.split ? !!run[check.split] : true;
+  const baseOf = (run: EvalSummary): string | undefined => (run.adapter ? run.model : hosted.get(run.model));
+  const tuned = runs.filter((r) => baseOf(r) !== undefined && covers(r));
+  const bases = runs.filter((r) => baseOf(r) === undefined && covers(r));
+  if (tuned.length === 0)
+    return notMet(
+      'not-yet',
+      `${shown} has no evaluation of a fine-tuned model on ${check.task}${check.split === 'both' ? ' with a held-out task too' : ''} (Evaluate screen)`,
+    );
+  const rate = (run: EvalSummary): number => run.tasks.find((t) => t.task === check.task)!.rate;
+  const isBase = (run: EvalSummary, base: string): boolean => run.model === base || idOf(run.model) === base;
+  const pairs = tuned.flatMap((a) =>
+    bases.filter((b) => isBase(b, baseOf(a)!) && sameSettings(a, b)).map((b) => ({ a, b })),
+  );
+  // The best pair speaks for the student: the widest win, else the nearest miss.
+  const best = pairs.sort(
+    (x, y) => rate(y.a) - rate(y.b) - (rate(x.a) - rate(x.b)) || rate(y.a) - rate(x.a),
+  )[0];
+  if (best && rate(best.a) > rate(best.b))
+    return met(
+      `${best.a.label} ${pct(rate(best.a))} beats ${best.b.label} ${pct(rate(best.b))} on ${check.task}`,
+    );
+  if (best)
+    return notMet(
+      'not-better',
+      `${best.a.label} ${pct(rate(best.a))} does not beat ${best.b.label} ${pct(rate(best.b))} on ${check.task}`,
+    );
+  const latest = tuned[tuned.length - 1];
+  const base = baseOf(latest)!;
+  const unlike = bases.find((b) => isBase(b, base));
+  if (unlike)
+    return notMet(
+      'not-yet',
+      `${shown} has ${unlike.label} alone evaluated on ${check.task}, but not as ${latest.label} was (${settingsOf(latest)}; it was ${settingsOf(unlike)}): evaluate both the same way`,
+    );
+  return notMet(
+    'not-yet',
+    `${shown} has no evaluation of the adapter's base model (${base}) alone on ${check.task} to compare with`,
+  );
+}
+
+function sameSettings(a: EvalSummary, b: EvalSummary): boolean {
+  return settingsOf(a) === settingsOf(b) && a.firstSeed === b.firstSeed;
+}
+
+/** "3 scenes per task, code, temperature 0". */
+function settingsOf(run: EvalSummary): string {
+  const samples = run.samples > 1 ? ` × ${run.samples} samples` : '';
+  return `${run.scenes} scene${run.scenes === 1 ? '' : 's'} per task${samples}, ${run.format ?? 'no'} answers, temperature ${run.temperature ?? 0}`;
+}
+
+/** Models a hosted trainer (openai) made from this dataset: the name they are registered under → their base. */
+function hostedFineTunes(db: Db): Map<string, string> {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  if (!tables.includes('train_jobs')) return new Map();
+  const rows = db
+    .prepare(
+      "SELECT adapter, base_model AS base FROM train_jobs WHERE trainer = 'openai' AND status = 'succeeded' AND adapter IS NOT NULL",
+    )
+    .all() as { adapter: string; base: string }[];
+  return new Map(rows.map((r) => [r.adapter, r.base]));
+}
+
+/** A registered endpoint's model id (what a hosted trainer names as its base); any other name as it is. */
+function modelIdOf(model: string): string {
+  try {
+    const ref = new ModelRegistry().lookup(model);
+    return (ref.kind === 'endpoint' && parseOpenAISpec(ref.spec)?.model) || model;
+  } catch {
+    return model; // no longer registered: only its name is left to match
+  }
 }
 
 /** `real-trial`: a trial on the real arm, marked by the operator. */

@@ -80,6 +80,7 @@ export const FAILURE_KINDS = [
   // a model's answer
   'truncated',
   'no-program',
+  'no-model',
   // the task, and the checks' own
   'task-failed',
   'missing-call',

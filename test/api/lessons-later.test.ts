@@ -125,6 +125,11 @@ describe('lessons 5 to 8, as a student takes them', () => {
       'Grasp any other object',
     );
 
+    // A name the lab does not know (the tiny model is not added yet) is a slip with its hint.
+    const unknown = await check(ada, lesson, 'ask-the-model', { model: 'tiny-test', threads: 1 });
+    expectFailure(unknown, lesson, 'ask-the-model', 'no-model');
+    expect(unknown.message).toContain("no model or endpoint named 'tiny-test' is registered");
+
     // The Models screen's button, then the Check with the model's name: the lab runs the model itself.
     await lab.call('models.addTiny', {});
     const asked = await check(ada, lesson, 'ask-the-model', { model: 'tiny-test', threads: 1 });

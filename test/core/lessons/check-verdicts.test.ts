@@ -1,8 +1,12 @@
 // What a student hears back from a check, without a simulation: answers typed the way people type
 // them count, and a wrong or unreadable answer says which it is.
 import { describe, expect, it } from 'vitest';
-import { verdictOfChoice, verdictOfSceneValue } from '../../../core/lessons/check-evaluate.ts';
-import type { SceneState } from '../../../api/types.ts';
+import {
+  compareEvaluations,
+  verdictOfChoice,
+  verdictOfSceneValue,
+} from '../../../core/lessons/check-evaluate.ts';
+import type { EvalSummary, SceneState } from '../../../api/types.ts';
 
 const choice = {
   kind: 'choice' as const,
@@ -50,5 +54,70 @@ describe('a scene-value check', () => {
     expect(verdictOfSceneValue(sceneValue('blue_block', 'z'), state, 'two cm').failure?.kind).toBe(
       'bad-answer',
     );
+  });
+});
+
+describe('an evaluation check', () => {
+  const check = { kind: 'evaluation', task: 'reach_target' } as const;
+  let nextId = 1;
+  /** An evaluation run on reach_target: `rate` of `scenes` scenes, code answers at temperature 0 unless told. */
+  const run = (model: string, rate: number, more: Partial<EvalSummary> = {}): EvalSummary => {
+    const scenes = more.scenes ?? 4;
+    const result = { attempts: scenes, successes: rate * scenes, rate, low: 0, high: 1 };
+    return {
+      runId: nextId++,
+      label: more.adapter ? `${model}+${more.adapter}` : model,
+      model,
+      scenes,
+      samples: 1,
+      firstSeed: 1000,
+      format: 'code',
+      temperature: 0,
+      tasks: [{ task: 'reach_target', split: 'train', ...result, tokens: 10, seconds: 1 }],
+      train: result,
+      status: 'done',
+      startedAt: 0,
+      ...more,
+    };
+  };
+  const none = new Map<string, string>();
+
+  it('compares an adapter only with its base evaluated the same way, and says how they differ', () => {
+    const tuned = run('tiny', 1, { adapter: 'lora' });
+    const verdict = compareEvaluations(check, [tuned, run('tiny', 0, { scenes: 1 })], none, 'data.sqlite');
+    expect(verdict.failure?.kind).toBe('not-yet');
+    expect(verdict.message).toContain(
+      'not as tiny+lora was (4 scenes per task, code answers, temperature 0; it was 1 scene per task',
+    );
+    const json = run('tiny', 0, { format: 'json' });
+    expect(compareEvaluations(check, [tuned, json], none, 'data.sqlite').met).toBe(false);
+    const hot = run('tiny', 0, { temperature: 0.7 });
+    expect(compareEvaluations(check, [tuned, hot], none, 'data.sqlite').met).toBe(false);
+    expect(compareEvaluations(check, [tuned, hot, run('tiny', 0)], none, 'data.sqlite').met).toBe(true);
+  });
+
+  it('speaks of the best pair, whatever order the runs were made in', () => {
+    const base = run('tiny', 0.25);
+    const good = run('tiny', 0.75, { adapter: 'long' });
+    const poor = run('tiny', 0, { adapter: 'short' });
+    expect(compareEvaluations(check, [good, base, poor], none, 'd').message).toBe(
+      'tiny+long 75% beats tiny 25% on reach_target',
+    );
+    const near = run('tiny', 0.25, { adapter: 'mid' });
+    expect(compareEvaluations(check, [near, base, poor], none, 'd')).toMatchObject({
+      met: false,
+      message: 'tiny+mid 25% does not beat tiny 25% on reach_target',
+      failure: { kind: 'not-better' },
+    });
+  });
+
+  it("counts a hosted fine-tune against its base model's endpoint", () => {
+    const hosted = new Map([['reach-ft', 'gpt-4o-mini']]);
+    const idOf = (model: string) => (model === 'mini' ? 'gpt-4o-mini' : model);
+    const verdict = compareEvaluations(check, [run('reach-ft', 0.5), run('mini', 0.25)], hosted, 'd', idOf);
+    expect(verdict).toMatchObject({ met: true, message: 'reach-ft 50% beats mini 25% on reach_target' });
+    expect(
+      compareEvaluations(check, [run('reach-ft', 0.5), run('other', 0)], hosted, 'd', idOf).message,
+    ).toContain("no evaluation of the adapter's base model (gpt-4o-mini) alone");
   });
 });

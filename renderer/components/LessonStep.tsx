@@ -1,7 +1,9 @@
 // A lesson's page (its introduction or one step) with the step's screen to open, its exercise and
 // the verdict; the same page in the Lessons screen and in the panel beside the other screens.
 import { useEffect, useRef, useState } from 'react';
-import type { LessonCheckResult, LessonScreen, LessonStep } from '../../api/types.ts';
+import type { LessonCheckResult, LessonScreen, LessonStep, ProgramFormat } from '../../api/types.ts';
+import { AdapterPicker, adaptersFor } from './AdapterPicker.tsx';
+import { AnswerFormatPicker, ModelNameInput } from './ModelPicker.tsx';
 import { useLab } from '../lab-context.tsx';
 import { useLessons } from '../lesson-context.tsx';
 import { useNavigation } from '../navigation.tsx';
@@ -185,6 +187,7 @@ function CheckPanel({ step }: { step: LessonStep }) {
   const [episode, setEpisode] = useState('');
   const [model, setModel] = useState('');
   const [adapter, setAdapter] = useState('');
+  const [format, setFormat] = useState<ProgramFormat>('json');
   const [problem, setProblem] = useState<string>();
   const models = useCall('models.list');
   const adapters = useCall('adapters.list');
@@ -194,6 +197,9 @@ function CheckPanel({ step }: { step: LessonStep }) {
       void adapters.run({});
     }
   }, [check.submit]);
+  // Only an adapter made for the named model is offered (another base would be refused).
+  const fitting = adaptersFor(adapters.result ?? [], models.result, model);
+  const chosenAdapter = fitting.some((a) => a.name === adapter) ? adapter : '';
   const busy = checking === step.id;
   const result = results[step.id];
   const stepProgress = progress?.steps[step.id];
@@ -230,7 +236,8 @@ function CheckPanel({ step }: { step: LessonStep }) {
         if (!model.trim()) return setProblem('Name a model (the tiny model will do).');
         return void lessons.check(step.id, {
           model: model.trim(),
-          ...(adapter.trim() ? { adapter: adapter.trim() } : {}),
+          ...(chosenAdapter ? { adapter: chosenAdapter } : {}),
+          format,
         });
       case 'dataset':
         return void lessons.check(step.id, dataset);
@@ -293,37 +300,20 @@ function CheckPanel({ step }: { step: LessonStep }) {
       )}
       {check.submit === 'model' && (
         <>
-          <Field label="Model">
-            <input
-              list="lesson-model-names"
-              value={model}
-              onChange={(e) => setModel(e.target.value)}
-              placeholder="a registered name or file.gguf"
-              data-testid="check-model"
-            />
-            <datalist id="lesson-model-names">
-              {[
-                ...(models.result?.models ?? []).filter((m) => m.info.type === 'model'),
-                ...(models.result?.endpoints ?? []),
-              ].map((m) => (
-                <option key={m.name} value={m.name} />
-              ))}
-            </datalist>
-          </Field>
-          <Field label="LoRA adapter (optional)">
-            <input
-              list="lesson-adapter-names"
-              value={adapter}
-              onChange={(e) => setAdapter(e.target.value)}
-              placeholder="none: the base model"
-              data-testid="check-adapter"
-            />
-            <datalist id="lesson-adapter-names">
-              {(adapters.result ?? []).map((a) => (
-                <option key={a.name} value={a.name} />
-              ))}
-            </datalist>
-          </Field>
+          <ModelNameInput
+            models={models.result}
+            value={model}
+            onChange={setModel}
+            listId="lesson-model-names"
+            testId="check-model"
+          />
+          <AdapterPicker
+            adapters={fitting}
+            value={chosenAdapter}
+            onChange={setAdapter}
+            testId="check-adapter"
+          />
+          <AnswerFormatPicker value={format} onChange={setFormat} testId="check-format" />
         </>
       )}
       {(check.submit === 'dataset' || check.submit === 'episode') && (

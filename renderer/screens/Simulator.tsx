@@ -3,13 +3,14 @@
 // step opens it filled in (navigation's simulatorRequest) and checks the program in its editor.
 import { useEffect, useMemo, useState } from 'react';
 import type { CallInput, ViewedEpisode } from '../../api/contract.ts';
-import type { ArmName } from '../../api/types.ts';
+import type { ArmName, ProgramFormat } from '../../api/types.ts';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { SceneView } from '../components/SceneView.tsx';
 import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
 import { CodeBlock, EmptyState, ErrorBox, Field, IntegerInput, TraceList } from '../components/common.tsx';
 import { AdapterPicker, adaptersFor } from '../components/AdapterPicker.tsx';
+import { AnswerFormatPicker, ModelNameInput } from '../components/ModelPicker.tsx';
 import { useNavigation, useWhenShown } from '../navigation.tsx';
 
 /** Who acts: the task's scripted solution, the person's program, or a model. */
@@ -42,7 +43,7 @@ export function Simulator() {
   const [program, setProgram] = useState(STARTER_PROGRAM);
   const [model, setModel] = useState('');
   const [adapter, setAdapter] = useState('');
-  const [format, setFormat] = useState<'json' | 'code'>('json');
+  const [format, setFormat] = useState<ProgramFormat>('json');
   const [streamed, setStreamed] = useState('');
   const [seek, setSeek] = useState<{ frame: number }>();
   const [ran, setRan] = useState<ViewedEpisode>();
@@ -160,34 +161,14 @@ export function Simulator() {
         </div>
         {solverKind === 'model' && (
           <>
-            <Field label="Model">
-              <input
-                list="model-names"
-                value={model}
-                placeholder="a registered name, file.gguf or openai:NAME@URL"
-                onChange={(e) => setModel(e.target.value)}
-              />
-              <datalist id="model-names">
-                {[
-                  ...(models.result?.models ?? []).filter((m) => m.info.type === 'model'),
-                  ...(models.result?.endpoints ?? []),
-                ].map((m) => (
-                  <option key={m.name} value={m.name} />
-                ))}
-              </datalist>
-            </Field>
+            <ModelNameInput models={models.result} value={model} onChange={setModel} />
             <AdapterPicker
               adapters={fitting}
               value={chosenAdapter}
               onChange={setAdapter}
               testId="sim-adapter"
             />
-            <Field label="Answer format">
-              <select value={format} onChange={(e) => setFormat(e.target.value as 'json' | 'code')}>
-                <option value="json">JSON plan (small models)</option>
-                <option value="code">Python code</option>
-              </select>
-            </Field>
+            <AnswerFormatPicker value={format} onChange={setFormat} />
           </>
         )}
         <button

@@ -2,31 +2,19 @@
 // file is in the course without a problem; every check is met by the right answer or program and not
 // met by a wrong one, with the failure's kind and the step's hints for it; a program check really
 // runs the scene; a met step stays met after a later failure.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inProcessLab } from '../../api/in-process.ts';
 import { disposeResources } from '../../api/resources.ts';
 import type { LessonCheckResult } from '../../api/types.ts';
-import { loadCourse } from '../../core/lessons/course.ts';
-import type { ParsedLesson } from '../../core/lessons/parse-lesson.ts';
 import { useTempLabHome } from '../helpers.ts';
+import { lessonChecks } from '../fixtures/lesson-checks.ts';
 
 useTempLabHome('blazer-lessons-first-');
 const lab = inProcessLab({ local: true });
 afterAll(() => disposeResources());
+const { check, expectFailure, progressOf } = lessonChecks(lab);
 
 const FIRST = ['meet-the-robot', 'what-the-model-sees', 'write-your-own-program', 'why-programs-fail'];
-let parsed: Map<string, ParsedLesson>;
-beforeAll(async () => {
-  parsed = new Map((await loadCourse()).lessons.map((l) => [l.summary.id, l]));
-});
-
-type CheckInput = { program?: string; answer?: string };
-
-/** A student's attempt at a step, as the Check button sends it. */
-function check(student: string, lesson: string, step: string, input: CheckInput): Promise<LessonCheckResult> {
-  return lab.call('lessons.check', { lesson, step, student, ...input });
-}
-
 async function starterOf(lesson: string, step: string): Promise<string> {
   const { lesson: view } = await lab.call('lessons.get', { lesson });
   const starter = view.steps.find((s) => s.id === step)?.starter;
@@ -40,23 +28,8 @@ function edit(program: string, from: string, to: string): string {
   return program.split(from).join(to);
 }
 
-/** Not met for `kind`, with the step's hints for that kind first, then its general ones. */
-function expectFailure(result: LessonCheckResult, lesson: string, step: string, kind: string): void {
-  expect(result.met, result.message).toBe(false);
-  expect(result.failure?.kind, result.message).toBe(kind);
-  const hints = parsed.get(lesson)!.steps.find((s) => s.id === step)!.hints;
-  const forKind = hints.filter((h) => h.failure === kind).map((h) => h.text);
-  expect(forKind.length, `${lesson}/${step} has a hint for ${kind}`).toBeGreaterThan(0);
-  expect(result.hints).toEqual([...forKind, ...hints.filter((h) => !h.failure).map((h) => h.text)]);
-}
-
 const calls = (result: LessonCheckResult): string[] =>
   (result.episode?.trace ?? []).map((r) => `${r.primitive}:${r.status}`);
-
-async function progressOf(student: string, lesson: string) {
-  const { progress } = await lab.call('lessons.get', { lesson, student });
-  return progress!;
-}
 
 describe('the first lessons, as a student takes them', () => {
   it('lists lessons 1 to 4 in order, each with steps and checks, and none of their files has a problem', async () => {

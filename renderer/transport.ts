@@ -46,10 +46,14 @@ export async function checkToken(credentials: Credentials | string): Promise<voi
   if (response.status === 401) {
     // The server says which: the token, or the student's name (with the rule it broke).
     const said = await response.json().then(
-      (body: { error?: unknown }) => (typeof body.error === 'string' ? body.error : ''),
-      () => '',
+      (body: { error?: unknown; kind?: unknown }) => ({
+        kind: body.kind,
+        message: typeof body.error === 'string' ? body.error : '',
+      }),
+      () => ({ kind: undefined, message: '' }),
     );
-    if ('classToken' in who && /name/i.test(said)) throw new NameRefused(said.replace(/^.*?:\s*/, ''));
+    if ('classToken' in who && said.kind === 'bad-student')
+      throw new NameRefused(said.message.replace(/^.*?:\s*/, ''));
     throw new TokenRefused('the server refused this token');
   }
   if (!response.ok) throw new Error(`the server answered ${response.status}`);

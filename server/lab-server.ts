@@ -107,14 +107,15 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
   const whoIs = (
     given: string | null | undefined,
     student: string | null | undefined,
-  ): { shell: Shell } | { refused: string } => {
+  ): { shell: Shell } | { refused: string; kind: 'bad-token' | 'bad-student' } => {
     if (matches(token, given)) return { shell };
     if (!matches(classToken, given))
-      return { refused: 'a valid token is required (Authorization: Bearer <token>)' };
+      return { refused: 'a valid token is required (Authorization: Bearer <token>)', kind: 'bad-token' };
     const name = studentName.safeParse(student ?? '');
     if (!name.success)
       return {
         refused: `the class link needs your name (X-Lab-Student): ${name.error.issues[0]?.message ?? 'invalid'}`,
+        kind: 'bad-student',
       };
     return { shell: shellOfStudent(name.data) };
   };
@@ -156,7 +157,7 @@ export async function startLabServer(options: LabServerOptions): Promise<LabServ
       auth.startsWith('Bearer ') ? auth.slice(7) : null,
       decodedHeader(req.headers['x-lab-student']),
     );
-    if ('refused' in who) return sendJson(res, 401, { error: who.refused });
+    if ('refused' in who) return sendJson(res, 401, { error: who.refused, kind: who.kind });
     if (req.method !== 'POST') return sendJson(res, 405, { error: 'api calls are POST requests' });
     let body: unknown;
     try {

@@ -79,7 +79,16 @@ describe('a class under lab serve', () => {
       headers: { Authorization: `Bearer ${lab.classToken}` },
     });
     expect(noName.status).toBe(401);
-    expect(await noName.text()).toContain('needs your name');
+    expect(await noName.json()).toMatchObject({
+      kind: 'bad-student',
+      error: expect.stringContaining('needs your name'),
+    });
+    const badToken = await fetch(`${lab.url}/api/app.info`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer not-the-class-token', 'X-Lab-Student': 'Ada' },
+    });
+    expect(badToken.status).toBe(401);
+    expect(await badToken.json()).toMatchObject({ kind: 'bad-token' });
   });
 
   it("keeps each student's progress their own: a check met by one is not met for the other", async () => {

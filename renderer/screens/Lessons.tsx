@@ -10,10 +10,16 @@ import { LessonPage } from '../components/LessonStep.tsx';
 import { ClassTable } from '../components/ClassTable.tsx';
 import { EmptyState, ErrorBox } from '../components/common.tsx';
 
+/** The teacher's tabs: the course as students see it, and the class's progress. */
+const TABS = [
+  ['course', 'Course'],
+  ['class', 'Class'],
+] as const;
+
 export function Lessons() {
   const { info } = useLab();
   const lessons = useLessons();
-  const [tab, setTab] = useState<'course' | 'class'>('course');
+  const [tab, setTab] = useState<(typeof TABS)[number][0]>('course');
   useWhenShown('lessons', () => {
     if (!lessons.lessonId) lessons.refreshCourse();
   });
@@ -23,26 +29,19 @@ export function Lessons() {
         <StudentBar />
         {info.teacher && (
           <div className="segmented tabs" role="tablist">
-            <button
-              type="button"
-              role="tab"
-              aria-selected={tab === 'course'}
-              className={tab === 'course' ? 'on' : ''}
-              onClick={() => setTab('course')}
-              data-testid="lessons-tab-course"
-            >
-              Course
-            </button>
-            <button
-              type="button"
-              role="tab"
-              aria-selected={tab === 'class'}
-              className={tab === 'class' ? 'on' : ''}
-              onClick={() => setTab('class')}
-              data-testid="lessons-tab-class"
-            >
-              Class
-            </button>
+            {TABS.map(([id, label]) => (
+              <button
+                key={id}
+                type="button"
+                role="tab"
+                aria-selected={tab === id}
+                className={tab === id ? 'on' : ''}
+                onClick={() => setTab(id)}
+                data-testid={`lessons-tab-${id}`}
+              >
+                {label}
+              </button>
+            ))}
           </div>
         )}
       </div>

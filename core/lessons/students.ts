@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { LessonProgress, StepProgress } from '../../api/types.ts';
 import { writeFileAtomicallySync } from '../files/atomic-write.ts';
+import { withFileLock } from '../files/file-lock.ts';
 import type { ParsedLesson } from './parse-lesson.ts';
 import { LessonError } from './lesson-errors.ts';
 
@@ -53,7 +54,10 @@ export function joinStudent(home: string, name: string): void {
   const file = progressFile(home, name);
   if (existsSync(file)) return;
   mkdirSync(join(home, 'progress'), { recursive: true });
-  writeFileAtomicallySync(file, JSON.stringify({ student: name.trim(), lessons: {} }, null, 2) + '\n');
+  withFileLock(file, () => {
+    if (existsSync(file)) return; // a check of theirs on another thread got there first
+    writeFileAtomicallySync(file, JSON.stringify({ student: name.trim(), lessons: {} }, null, 2) + '\n');
+  });
 }
 
 /** Keep a check's verdict: a met step stays met; a failure is counted and remembered. */
@@ -64,22 +68,25 @@ export function recordCheck(
   verdict: { met: boolean; failure?: { kind: string; message: string } },
   now = Date.now(),
 ): StudentRecord {
-  const record = readStudent(home, name);
-  const steps = (record.lessons[where.lesson] ??= {});
-  const step = (steps[where.step] ??= { met: false, attempts: 0 });
-  step.attempts += 1;
-  if (verdict.met && !step.met) {
-    step.met = true;
-    step.metAt = now;
-  }
-  if (!verdict.met && verdict.failure) {
-    step.lastFailure = { ...verdict.failure, at: now };
-    record.lastFailure = { ...where, ...verdict.failure, at: now };
-  }
-  record.lastActive = now;
   mkdirSync(join(home, 'progress'), { recursive: true });
-  writeFileAtomicallySync(progressFile(home, name), JSON.stringify(record, null, 2) + '\n');
-  return record;
+  // Two checks of one student at once (two tabs, two worker threads) must not lose either.
+  return withFileLock(progressFile(home, name), () => {
+    const record = readStudent(home, name);
+    const steps = (record.lessons[where.lesson] ??= {});
+    const step = (steps[where.step] ??= { met: false, attempts: 0 });
+    step.attempts += 1;
+    if (verdict.met && !step.met) {
+      step.met = true;
+      step.metAt = now;
+    }
+    if (!verdict.met && verdict.failure) {
+      step.lastFailure = { ...verdict.failure, at: now };
+      record.lastFailure = { ...where, ...verdict.failure, at: now };
+    }
+    record.lastActive = now;
+    writeFileAtomicallySync(progressFile(home, name), JSON.stringify(record, null, 2) + '\n');
+    return record;
+  });
 }
 
 /** Every student with a progress file, by name; an unreadable file is a row with its problem. */

@@ -1,0 +1,45 @@
+// Makes test/fixtures/adapters/lesson-7-reach-lora.gguf: the adapter lesson 7's recipe trains (300
+// scripted reach_target scenes, the built-in trainer at lr 0.005, batch 4, 400 steps, on the tiny
+// model). The lesson test imports it, so CI checks the lesson's "met" side without 8 minutes of
+// training. Run again after any change to the trainer, the prompt or the tiny model:
+//   npx tsx scripts/make-lesson-7-adapter.ts      (about 10 minutes on 2 cores)
+import { copyFileSync, mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const out = fileURLToPath(new URL('../test/fixtures/adapters/lesson-7-reach-lora.gguf', import.meta.url));
+process.env.BLAZER_LAB_HOME = mkdtempSync(join(tmpdir(), 'blazer-lesson-7-adapter-'));
+const { inProcessLab } = await import('../api/in-process.ts');
+const { disposeResources } = await import('../api/resources.ts');
+const lab = inProcessLab({ local: true });
+const db = join(process.env.BLAZER_LAB_HOME, 'lesson-7.sqlite');
+
+await lab.call('generate.run', { db, tasks: ['reach_target'], teacher: 'scripted', scenes: 300, workers: 2 });
+await lab.call('train.createSet', { db, name: 'reach', tasks: ['reach_target'], validation: 0.1 });
+await lab.call('models.addTiny', {});
+const job = await lab.call('train.run', {
+  db,
+  trainingSet: 'reach',
+  base: 'tiny-test',
+  name: 'reach-lora',
+  hyper: { epochs: 100, learningRate: 0.005, batchSize: 4, rank: 8, alpha: 16, maxSteps: 400 },
+});
+if (job.status !== 'succeeded' || !job.adapter) throw new Error(`training ${job.status}: ${job.error}`);
+const evaluation = await lab.call('eval.run', {
+  db,
+  model: 'tiny-test',
+  adapter: 'reach-lora',
+  tasks: ['reach_target', 'put_block_in_side_bin'],
+  scenes: 1,
+  format: 'code',
+  threads: 1,
+});
+mkdirSync(dirname(out), { recursive: true });
+const made = (await lab.call('adapters.list', {})).find((a) => a.name === job.adapter)!;
+copyFileSync(made.path, out);
+console.log(
+  `last loss ${job.losses.at(-1)?.[1]}; ${evaluation.tasks.map((t) => `${t.task} ${t.rate}`).join(', ')}`,
+);
+console.log(`wrote ${out}`);
+await disposeResources();

@@ -11,6 +11,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { startLabServer, type LabServer } from '../../server/lab-server.ts';
 import { buildRenderer } from '../../scripts/build-renderer.ts';
 import { disposeResources } from '../../api/resources.ts';
+import { inProcessLab } from '../../api/in-process.ts';
 import { tempDir, useTempLabHome } from '../helpers.ts';
 import { ARTIFACTS, chromiumMissing, launchBrowser, openPage, screenshot } from './browser.ts';
 
@@ -96,6 +97,28 @@ describe.skipIf(missing !== undefined)('lessons UI in chromium, as a class', () 
     const marks = await page.locator('.step-list button.met').count();
     expect(marks).toBeGreaterThanOrEqual(3);
     await screenshot(page, 'lessons/99-lesson-1-complete');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lesson 5, ask a model: a misspelled model name gets its hint; the tiny model asked for a JSON plan meets the step', async () => {
+    await inProcessLab({ local: true }).call('models.addTiny', {}); // the teacher's Models screen
+    await page.click('[data-testid=nav-lessons]');
+    if (await page.locator('[data-testid=all-lessons]').isVisible())
+      await page.click('[data-testid=all-lessons]');
+    await page.click('[data-testid=open-lesson-ask-a-model]');
+    await page.click('[data-testid=step-link-ask-the-model]');
+    const where = page.locator('[data-testid=screen-lessons] [data-testid=lesson-page]');
+    await where.locator('[data-testid=check-model]').fill('tiny test');
+    await submitCheck(where, false);
+    expect(await where.locator('[data-testid=check-hint]').first().textContent()).toMatch(/Names are exact/);
+    await screenshot(page, 'lessons/05-ask-a-model-unknown-name');
+    await where.locator('[data-testid=check-model]').fill('tiny-test');
+    await where.locator('[data-testid=check-format]').selectOption('json');
+    await submitCheck(where, true);
+    expect(await where.locator('[data-testid=check-verdict]').textContent()).toMatch(
+      /failed \(task-failed\)/,
+    );
+    await screenshot(page, 'lessons/05-ask-a-model-met');
     expect(pageErrors).toEqual([]);
   });
 

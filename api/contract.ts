@@ -7,6 +7,7 @@ import {
   ARM_NAMES,
   type AppInfo,
   type Attempt,
+  type AttemptFailure,
   type ChatExportResult,
   type ChatMessage,
   type CompareTable,
@@ -681,6 +682,8 @@ export interface ViewedEpisode {
   view: EpisodeView;
   result: EpisodeResult;
   attempt?: Attempt;
+  /** Why a failed episode failed, by the kind lessons and the dataset use (syntax, blocked, task-failed, ...). */
+  failure?: AttemptFailure;
 }
 
 export interface Replay extends ViewedEpisode {

@@ -8,6 +8,7 @@ import { checkWritableTarget } from '../../core/files/atomic-write.ts';
 import { formatSceneState } from '../../core/sim/scene-state.ts';
 import { localRunner, solve, type SolveOptions, type SolverSpec } from '../../core/planner/solve.ts';
 import { buildPrompt, PROMPT_TEMPLATE_VERSION } from '../../core/planner/prompt.ts';
+import { episodeFailure } from '../../core/planner/attempt.ts';
 import type { ArmName } from '../types.ts';
 import type { ViewedEpisode } from '../contract.ts';
 import type { CallContext, Handlers } from '../dispatch.ts';
@@ -29,7 +30,8 @@ export async function viewEpisode(
       record: { hz: DEFAULT_RECORD_HZ, poses: true },
     });
     const solved = await solve(runner, solver, streamTo(emit, signal));
-    return { view, ...solved };
+    const failure = solved.attempt?.failure ?? episodeFailure(solved.result);
+    return { view, ...solved, ...(failure ? { failure } : {}) };
   } finally {
     session.dispose();
   }

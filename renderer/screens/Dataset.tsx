@@ -1,6 +1,7 @@
 // Dataset: success rates per task and per model, the episodes table (filters, search, virtualised),
 // one episode's prompt, program, trace and failure, and its replay in 3D.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useNavigation } from '../navigation.tsx';
 import type { EpisodeFilter, EpisodeSummary, ModelDescription, PageCursor } from '../../api/types.ts';
 import { LabCallError } from '../../api/framing.ts';
 import { useLab } from '../lab-context.tsx';
@@ -84,13 +85,22 @@ export function Dataset() {
     [db, filter],
   );
 
-  useEffect(() => {
+  const reload = (): void => {
     setRows([]);
     setNext(undefined);
     void load(); // rows first: the server answers in order, and the charts read every episode
     void stats.run({ db, filter });
     void modelStats.run({ db, filter });
-  }, [db, filter]);
+  };
+  useEffect(reload, [db, filter]);
+  // Episodes made on other screens since (a generation, an evaluation) show when the screen does.
+  const shown = useNavigation().current === 'dataset';
+  const loadedOnMount = useRef(shown); // mounted on show: the effect above has just loaded
+  useEffect(() => {
+    if (!shown) return;
+    if (loadedOnMount.current) loadedOnMount.current = false;
+    else reload();
+  }, [shown]);
 
   const pick = (row: EpisodeSummary): void => {
     setSelected(row.id);
@@ -178,6 +188,19 @@ export function Dataset() {
             testId="search"
           />
         </form>
+        {Object.values(filter).some((value) => value !== undefined) && (
+          <button
+            type="button"
+            className="clear-filters"
+            onClick={() => {
+              setFilter({});
+              setSearch('');
+            }}
+            data-testid="clear-filters"
+          >
+            Clear filters
+          </button>
+        )}
       </div>
       {missing ? (
         <EmptyState title={`No dataset at ${db}`}>

@@ -1,6 +1,7 @@
 // Generate: configure a zero-shot data generation run, start it, stop it, start it again to resume;
 // live progress per task, rate and ETA, and a log.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useWhenShown } from '../navigation.tsx';
 import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import {
@@ -37,9 +38,12 @@ export function Generate() {
 
   useEffect(() => {
     void tasks.run({});
+  }, []);
+  // A model added on the Models screen since (the tiny one, in lesson 6) must be in the list.
+  useWhenShown('generate', () => {
     void models.run({});
     void adapters.run({});
-  }, []);
+  });
   const fitting = useMemo(
     () => adaptersFor(adapters.result ?? [], models.result, teacher),
     [adapters.result, models.result, teacher],

@@ -194,7 +194,14 @@ export function Simulator() {
         <ErrorBox error={error} />
         {outcome && (
           <div className={`verdict ${outcome.success ? 'success' : 'failure'}`} data-testid="verdict">
-            <strong>{outcome.success ? 'Success' : 'Failure'}</strong>
+            <strong>
+              {outcome.success ? 'Success' : 'Failure'}
+              {!outcome.success && ran?.failure && (
+                <code className="failure-kind" data-testid="failure-kind" title="the kind of failure">
+                  {ran.failure.kind}
+                </code>
+              )}
+            </strong>
             <span>{outcome.reason}</span>
             {failure?.kind === 'no-program' && (
               <span data-testid="attempt-failure">no program in the answer: {failure.message}</span>
@@ -257,9 +264,9 @@ export function Simulator() {
             Run the episode to see each primitive call and its result here.
           </EmptyState>
         )}
-        {view.result && !outcome && (
+        {view.result && (
           <>
-            <h2>Scene state</h2>
+            <h2>{outcome ? 'Scene state (before the run)' : 'Scene state'}</h2>
             <CodeBlock text={view.result.stateText} testId="state" />
           </>
         )}

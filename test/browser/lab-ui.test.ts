@@ -132,13 +132,15 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     await screenshot(page, 'simulator-run');
   });
 
-  it("runs a person's program and shows a syntax error with its line", async () => {
+  it("runs a person's program and shows a syntax error with its line, its kind and the scene state it started from", async () => {
     await page.click('text=My program');
     await page.fill('[data-testid=program]', 'open_gripper()\nmove_gripper([0.4, 0, 0.2], 0\n');
     await page.click('[data-testid=run]');
     await page.waitForSelector('[data-testid=program-error]', { timeout: 60_000 });
     expect(await text('[data-testid=verdict]')).toMatch(/^Failure/);
+    expect(await text('[data-testid=failure-kind]')).toBe('syntax');
     expect(await text('[data-testid=program-error]')).toMatch(/line 2/);
+    expect(await text('[data-testid=state]')).toMatch(/gripper/); // still there to compare with
     await page.click('text=Scripted');
   });
 
@@ -172,8 +174,13 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
       () => document.querySelector('[data-testid=episode-count]')?.textContent === '4 episodes',
     );
 
-    await page.fill('[data-testid=search]', '');
-    await page.press('[data-testid=search]', 'Enter');
+    await page.selectOption('[data-testid=filter-success]', 'no');
+    await page.click('[data-testid=clear-filters]'); // every filter and the search at once
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=episode-count]')?.textContent === '10 episodes',
+    );
+    expect(await page.inputValue('[data-testid=search]')).toBe('');
+    expect(await page.locator('[data-testid=clear-filters]').count()).toBe(0);
     await page.selectOption('[data-testid=filter-success]', 'yes');
     await page.waitForFunction(
       () => document.querySelector('[data-testid=episode-count]')?.textContent === '6 episodes',
@@ -257,6 +264,11 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     expect(await text('[data-testid=generation-progress]')).toMatch(/3 \/ 3/);
     expect(await text('[data-testid=task-progress]')).toMatch(/reach_target.*3\/3/);
     await screenshot(page, 'generate');
+    // The Dataset screen last looked at ui.sqlite before it existed: shown again, it has the episodes.
+    await openScreen('dataset');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=episode-count]')?.textContent === '3 episodes',
+    );
   });
 
   it('registers the tiny test model and measures tokens per second on a test prompt', async () => {
@@ -269,6 +281,11 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     await page.waitForSelector('[data-testid=test-speed]', { timeout: 90_000 });
     expect(await text('[data-testid=test-speed]')).toMatch(/\d+(\.\d)? tokens\/s/);
     await screenshot(page, 'models');
+    // The Generate screen, opened before the model was added, offers it as a teacher now.
+    await openScreen('generate');
+    await expect
+      .poll(() => page.locator('[data-testid=teacher] option').allTextContents())
+      .toContainEqual(expect.stringContaining('tiny-test'));
   });
 
   it('asks a model from the Simulator: its answer streams, its program shows, the episode plays', async () => {

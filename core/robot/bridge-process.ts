@@ -94,12 +94,20 @@ function listenForEstop(path: string): Server {
   return server;
 }
 
-async function shutDown(): Promise<void> {
-  estopServer?.close();
-  estopServer = undefined;
-  const closing = arm;
-  arm = undefined;
-  await closing?.disconnect();
+let shuttingDown: Promise<void> | undefined;
+
+/** Stop the loop and turn torque off; every caller (disconnect, a signal, a crash) waits for the one run. */
+function shutDown(): Promise<void> {
+  shuttingDown ??= (async () => {
+    estopServer?.close();
+    estopServer = undefined;
+    const closing = arm;
+    arm = undefined;
+    await closing?.disconnect();
+  })().finally(() => {
+    shuttingDown = undefined;
+  });
+  return shuttingDown;
 }
 
 process.on('message', (message: ToBridge) => {
@@ -131,20 +139,21 @@ process.on('message', (message: ToBridge) => {
 process.on('SIGINT', () => undefined);
 // A closed terminal (SIGHUP) or a stop of the whole group (SIGTERM) takes the app down with this
 // process, leaving nobody to rescue the arm: turn torque off before going.
+// Exits use process.exitCode: once a crash has set it to 1, no later clean exit can hide the crash.
 for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => void shutDown().finally(() => process.exit(0)));
+  process.on(signal, () => void shutDown().finally(() => process.exit()));
 }
 
 // The app went away (closed, crashed, killed): nobody can stop the arm any more, so stop it now.
 process.on('disconnect', () => {
-  shutDown().finally(() => process.exit(0));
+  shutDown().finally(() => process.exit());
 });
-// A bug here must not leave the arm holding: try torque off, then go (the supervisor, if the app is
-// still there, sees the failed exit and turns torque off again from outside).
-let crashing = false;
+// A bug here must not leave the arm holding: try torque off for up to 2 s, then go with code 1 (the
+// supervisor, if the app is still there, sees that exit and turns torque off again from outside).
 process.on('uncaughtException', (error) => {
   process.stderr.write(`the robot bridge failed: ${error.stack ?? error.message}\n`);
-  if (crashing) process.exit(1); // failed again while shutting down: go now
-  crashing = true;
-  shutDown().finally(() => process.exit(1));
+  if (process.exitCode === 1) process.exit(); // failed again while shutting down: go now
+  process.exitCode = 1;
+  setTimeout(() => process.exit(), 2000).unref();
+  shutDown().finally(() => process.exit());
 });

@@ -654,9 +654,9 @@ export const CALLS = {
         /** A model (and adapter) for a `run` check with solver model. */
         model: modelSpec.optional(),
         adapter: z.string().min(1).max(4096).optional(),
-        /** What the model is asked for, as on the Simulator: a JSON plan (default) or Python code. */
+        /** What the model is asked for, as on the Simulator: a JSON plan (default) or Python code.
+         * Always at temperature 0: a check must not be passed by asking again until a lucky draw. */
         format: format.optional(),
-        temperature: z.number().min(0).max(2).optional(),
         threads: threads.optional(),
       })
       .strict(),

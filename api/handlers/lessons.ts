@@ -3,6 +3,7 @@
 // link's student is fixed by their connection; the operator and the teacher name one.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { looksLikePath } from '../../core/llm/model-registry.ts';
 import type { Lesson, LessonCheckResult, StudentRow } from '../types.ts';
 import type { CallContext, Handlers } from '../dispatch.ts';
 import type { ParsedInput } from '../contract.ts';
@@ -217,6 +218,11 @@ async function evaluate(
   }
 }
 
+/** A file the student named by its path is missing (not a registered model's file gone: the lab's problem). */
+function namedFileMissing(error: LabError, model: string | undefined): boolean {
+  return error.kind === 'missing' && model !== undefined && looksLikePath(model);
+}
+
 async function runCheck(
   check: Extract<CheckParams, { kind: 'run' }>,
   input: ParsedInput<'lessons.check'>,
@@ -244,7 +250,7 @@ async function runCheck(
             model: input.model!,
             ...(input.adapter ? { adapter: input.adapter } : {}),
             format: input.format ?? 'json',
-            temperature: input.temperature ?? 0,
+            temperature: 0,
             ...(input.threads ? { threads: input.threads } : {}),
           } as const)
         : ({ kind: check.solver } as const);
@@ -266,7 +272,11 @@ async function runCheck(
     };
   }).catch((error: unknown) => {
     // A model name the lab does not know is the student's slip, not the lab's: a verdict with hints.
-    if (!opened && error instanceof LabError && (error.kind === 'registry' || error.kind === 'missing'))
+    if (
+      !opened &&
+      error instanceof LabError &&
+      (error.kind === 'registry' || namedFileMissing(error, input.model))
+    )
       return {
         verdict: {
           met: false,

@@ -191,12 +191,13 @@ function CheckPanel({ step }: { step: LessonStep }) {
   const [problem, setProblem] = useState<string>();
   const models = useCall('models.list');
   const adapters = useCall('adapters.list');
+  // Again on every change of screen: a model added or an adapter trained meanwhile must be offered.
   useEffect(() => {
     if (check.submit === 'model') {
       void models.run({});
       void adapters.run({});
     }
-  }, [check.submit]);
+  }, [check.submit, navigation.current]);
   // Only an adapter made for the named model is offered (another base would be refused).
   const fitting = adaptersFor(adapters.result ?? [], models.result, model);
   const chosenAdapter = fitting.some((a) => a.name === adapter) ? adapter : '';

@@ -101,6 +101,9 @@ describe('lessons 5 to 8, as a student takes them', () => {
     const unknown = await check(ada, lesson, 'ask-the-model', { model: 'tiny-test', threads: 1 });
     expectFailure(unknown, lesson, 'ask-the-model', 'no-model');
     expect(unknown.message).toContain("no model or endpoint named 'tiny-test' is registered");
+    const noFile = await check(ada, lesson, 'ask-the-model', { model: './no-such-model.gguf' });
+    expectFailure(noFile, lesson, 'ask-the-model', 'no-model');
+    expect(noFile.message).toContain('no-such-model.gguf');
 
     // The Models screen's button, then the Check with the model's name: the lab runs the model itself.
     await lab.call('models.addTiny', {});

@@ -100,9 +100,14 @@ describe('an evaluation check', () => {
     const base = run('tiny', 0.25);
     const good = run('tiny', 0.75, { adapter: 'long' });
     const poor = run('tiny', 0, { adapter: 'short' });
-    expect(compareEvaluations(check, [good, base, poor], none, 'd').message).toBe(
-      'tiny+long 75% beats tiny 25% on reach_target',
-    );
+    const better = run('tiny', 0.5, { adapter: 'mid' });
+    for (const runs of [
+      [good, base, poor, better],
+      [better, poor, base, good],
+    ])
+      expect(compareEvaluations(check, runs, none, 'd').message).toBe(
+        'tiny+long 75% beats tiny 25% on reach_target',
+      );
     const near = run('tiny', 0.25, { adapter: 'mid' });
     expect(compareEvaluations(check, [near, base, poor], none, 'd')).toMatchObject({
       met: false,

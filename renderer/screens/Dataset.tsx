@@ -93,6 +93,13 @@ export function Dataset() {
     void modelStats.run({ db, filter });
   };
   useEffect(reload, [db, filter]);
+  // Another dataset's episode #7 is another episode: the one on show belonged to the old file.
+  useEffect(() => {
+    setSelected(undefined);
+    setSeek(undefined);
+    show.clear();
+    replay.clear();
+  }, [db]);
   // Episodes made on other screens since (a generation, an evaluation) show when the screen does.
   const shown = useNavigation().current === 'dataset';
   const loadedOnMount = useRef(shown); // mounted on show: the effect above has just loaded

@@ -264,11 +264,13 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     expect(await text('[data-testid=generation-progress]')).toMatch(/3 \/ 3/);
     expect(await text('[data-testid=task-progress]')).toMatch(/reach_target.*3\/3/);
     await screenshot(page, 'generate');
-    // The Dataset screen last looked at ui.sqlite before it existed: shown again, it has the episodes.
+    // The Dataset screen last looked at ui.sqlite before it existed: shown again, it has the episodes,
+    // and no longer the episode picked in the other dataset.
     await openScreen('dataset');
     await page.waitForFunction(
       () => document.querySelector('[data-testid=episode-count]')?.textContent === '3 episodes',
     );
+    expect(await text('[data-testid=episode-detail]')).toMatch(/No episode selected/);
   });
 
   it('registers the tiny test model and measures tokens per second on a test prompt', async () => {
@@ -297,7 +299,7 @@ describe.skipIf(missing !== undefined)('lab UI in chromium', () => {
     const program = await page.inputValue('[data-testid=program]');
     // The tiny model's plan is random: either a program of primitives or the reason there is none.
     expect(program).toMatch(/move_gripper|open_gripper|close_gripper|# no program/);
-    expect(await page.locator('[data-testid=timeline]').count()).toBe(1);
+    expect(await page.locator('[data-testid=screen-simulator] [data-testid=timeline]').count()).toBe(1);
     await screenshot(page, 'simulator-model');
   }, 180_000);
 

@@ -110,8 +110,8 @@ describe('train.run', () => {
     });
   });
 
-  it('fine-tunes through an OpenAI-compatible API and registers the resulting model as an endpoint', async () => {
-    const server = await startFineTuneServer({ tickMs: 5, maxSteps: 6 });
+  it("fine-tunes through an OpenAI-compatible API, registers the resulting model as an endpoint, and lesson 7's check compares it with its base endpoint", async () => {
+    const server = await startFineTuneServer({ tickMs: 5, maxSteps: 6, baseModels: ['gpt-4o-mini'] });
     try {
       const { seen, onEvent } = events();
       const job = await lab.call(
@@ -136,6 +136,26 @@ describe('train.run', () => {
       expect(endpoints.find((e) => e.name === 'ft-reach')?.spec).toMatch(
         /^openai:ft:gpt-4o-mini:.*@http:\/\/127\.0\.0\.1:\d+\/v1$/,
       );
+
+      // Lesson 7's table with a hosted fine-tune: it is compared with its base, registered under
+      // another name. (Both answer an empty plan here, so the verdict is "not better".)
+      await lab.call('models.addEndpoint', { name: 'mini', spec: `openai:gpt-4o-mini@${server.url}` });
+      for (const model of ['ft-reach', 'mini'])
+        await lab.call('eval.run', {
+          db,
+          model,
+          tasks: ['reach_target', 'put_block_in_side_bin'],
+          scenes: 1,
+          format: 'json',
+        });
+      const verdict = await lab.call('lessons.check', {
+        lesson: 'fine-tune-a-student',
+        step: 'evaluate-the-paper-s-table',
+        student: 'Ada',
+        db,
+      });
+      expect(verdict).toMatchObject({ met: false, failure: { kind: 'not-better' } });
+      expect(verdict.message).toBe('ft-reach 0% does not beat mini 0% on reach_target');
     } finally {
       await server.close();
     }

@@ -3,6 +3,7 @@
 // Resume, and torque on / off.
 import type { RobotTelemetry } from '../../api/types.ts';
 import { RobotStateBadge } from './RobotCommon.tsx';
+import { Segmented } from './common.tsx';
 
 export function RobotEstopBar({
   telemetry,
@@ -53,30 +54,25 @@ export function RobotEstopBar({
             >
               Resume
             </button>
-            <div className="segmented" role="radiogroup" aria-label="torque">
-              <button
-                type="button"
-                role="radio"
-                aria-checked={state !== undefined && !torqueOn}
-                className={state !== undefined && !torqueOn ? 'on' : ''}
-                disabled={!connected || busy}
-                onClick={() => onTorque(false)}
-                data-testid="robot-torque-off"
-              >
-                Torque off
-              </button>
-              <button
-                type="button"
-                role="radio"
-                aria-checked={torqueOn}
-                className={torqueOn ? 'on' : ''}
-                disabled={!connected || busy || stopped}
-                onClick={() => onTorque(true)}
-                data-testid="robot-torque-on"
-              >
-                Torque on
-              </button>
-            </div>
+            <Segmented
+              label="torque"
+              options={[
+                {
+                  value: false,
+                  label: 'Torque off',
+                  testId: 'robot-torque-off',
+                  disabled: !connected || busy,
+                },
+                {
+                  value: true,
+                  label: 'Torque on',
+                  testId: 'robot-torque-on',
+                  disabled: !connected || busy || stopped,
+                },
+              ]}
+              value={state === undefined ? undefined : torqueOn}
+              onChange={onTorque}
+            />
           </div>
         </div>
         {connected && telemetry?.message && (

@@ -5,6 +5,7 @@
 // calibrated limits and the workspace and refuses what breaks one; the refusal is shown in words.
 import type { RobotTelemetry } from '../../api/types.ts';
 import { degreesText, JAW, JAW_CLOSED, JAW_OPEN, JOINTS, jointLabel, toRadians } from './RobotCommon.tsx';
+import { Segmented } from './common.tsx';
 
 export const JOG_STEPS = [1, 5, 10, 30];
 /** Gripper jogs, centimetres (the api takes at most 10). */
@@ -54,21 +55,12 @@ export function RobotJog({
     <section className="robot-jog" data-testid="robot-jog">
       <div className="robot-jog-steps">
         <span className="muted">Step</span>
-        <div className="segmented" role="radiogroup" aria-label="jog step">
-          {JOG_STEPS.map((s) => (
-            <button
-              key={s}
-              type="button"
-              role="radio"
-              aria-checked={step === s}
-              className={step === s ? 'on' : ''}
-              onClick={() => onStep(s)}
-              data-testid={`robot-step-${s}`}
-            >
-              {s}°
-            </button>
-          ))}
-        </div>
+        <Segmented
+          label="jog step"
+          options={JOG_STEPS.map((s) => ({ value: s, label: `${s}°`, testId: `robot-step-${s}` }))}
+          value={step}
+          onChange={onStep}
+        />
       </div>
       <table className="robot-table robot-jog-table">
         <tbody>
@@ -124,21 +116,16 @@ export function RobotJog({
       </table>
       <div className="robot-jog-steps">
         <span className="muted">Gripper</span>
-        <div className="segmented" role="radiogroup" aria-label="gripper step">
-          {GRIPPER_STEPS.map((cm) => (
-            <button
-              key={cm}
-              type="button"
-              role="radio"
-              aria-checked={gripperStep === cm}
-              className={gripperStep === cm ? 'on' : ''}
-              onClick={() => onGripperStep(cm)}
-              data-testid={`robot-gripper-step-${cm}`}
-            >
-              {cm} cm
-            </button>
-          ))}
-        </div>
+        <Segmented
+          label="gripper step"
+          options={GRIPPER_STEPS.map((cm) => ({
+            value: cm,
+            label: `${cm} cm`,
+            testId: `robot-gripper-step-${cm}`,
+          }))}
+          value={gripperStep}
+          onChange={onGripperStep}
+        />
       </div>
       <div className="robot-gripper-jog" data-testid="robot-gripper-jog">
         {GRIPPER_AXES.map(({ axis, label, minus, plus }) => {

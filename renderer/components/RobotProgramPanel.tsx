@@ -7,7 +7,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { CallInput } from '../../api/contract.ts';
 import type { EpisodeView, RobotState, TaskSummary } from '../../api/types.ts';
 import { LabCallError } from '../../api/framing.ts';
-import { CodeBlock, ErrorBox, Field, IntegerInput, TextField } from './common.tsx';
+import { CodeBlock, ErrorBox, Field, IntegerInput, Segmented, TextField } from './common.tsx';
 import { failureText, toDegrees, toRadians } from './RobotCommon.tsx';
 import { useCall } from '../use-call.ts';
 
@@ -195,21 +195,18 @@ export function RobotProgramPanel({
           </tbody>
         </table>
       )}
-      <div className="segmented" role="radiogroup" aria-label="who writes the program">
-        {(['program', 'scripted', 'model'] as const).map((k) => (
-          <button
-            key={k}
-            type="button"
-            role="radio"
-            aria-checked={kind === k}
-            className={kind === k ? 'on' : ''}
-            onClick={() => setKind(k)}
-            data-testid={`robot-program-solver-${k}`}
-          >
-            {k === 'program' ? 'My program' : k === 'scripted' ? 'Scripted' : 'Model'}
-          </button>
-        ))}
-      </div>
+      <Segmented
+        label="who writes the program"
+        options={(
+          [
+            ['program', 'My program'],
+            ['scripted', 'Scripted'],
+            ['model', 'Model'],
+          ] as const
+        ).map(([value, label]) => ({ value, label, testId: `robot-program-solver-${value}` }))}
+        value={kind}
+        onChange={setKind}
+      />
       {kind === 'program' && (
         <textarea
           className="robot-program-source"

@@ -3,7 +3,7 @@
 // command and the API are the lab's operator's: they run a program on, or spend the key of, the
 // lab machine.
 import type { TrainerKind } from '../../api/types.ts';
-import { TextField } from './common.tsx';
+import { Segmented, TextField } from './common.tsx';
 
 const TRAINERS: { id: TrainerKind; title: string }[] = [
   { id: 'builtin', title: 'Built-in' },
@@ -33,20 +33,12 @@ export function TrainerFields({
 }) {
   return (
     <>
-      <div className="segmented" role="radiogroup" data-testid="trainer">
-        {TRAINERS.map((t) => (
-          <button
-            key={t.id}
-            type="button"
-            role="radio"
-            aria-checked={trainer === t.id}
-            className={trainer === t.id ? 'on' : ''}
-            onClick={() => onTrainer(t.id)}
-          >
-            {t.title}
-          </button>
-        ))}
-      </div>
+      <Segmented
+        options={TRAINERS.map((t) => ({ value: t.id, label: t.title }))}
+        value={trainer}
+        onChange={onTrainer}
+        testId="trainer"
+      />
       {trainer === 'builtin' && (
         <p className="muted">
           Trains a LoRA on this machine's CPU: for small models with F32/F16 weights (the tiny test model up

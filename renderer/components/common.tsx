@@ -1,5 +1,6 @@
 // Small pieces every screen uses: an error box that shows what went wrong, an empty state that
-// says what to do next, a bar chart, the trace of primitive calls, and a code block.
+// says what to do next, a bar chart, the trace of primitive calls, a code block, and a row of
+// buttons for one choice of a few.
 import type { ReactNode } from 'react';
 import type { PrimitiveResult } from '../../api/types.ts';
 
@@ -222,6 +223,60 @@ export function StartStop({
       <button type="button" disabled={!running} onClick={onStop} data-testid={stopTestId}>
         Stop
       </button>
+    </div>
+  );
+}
+
+export interface SegmentedOption<T> {
+  value: T;
+  label: ReactNode;
+  testId?: string;
+  disabled?: boolean;
+}
+
+/**
+ * One choice of a few, as a row of buttons: radio buttons (the solver, a step size), or with `tabs`
+ * a tab list. No option is on while `value` is undefined (the torque of an arm not yet read).
+ */
+export function Segmented<T extends string | number | boolean>({
+  options,
+  value,
+  onChange,
+  label,
+  testId,
+  tabs = false,
+}: {
+  options: readonly SegmentedOption<T>[];
+  value: T | undefined;
+  onChange: (value: T) => void;
+  label?: string;
+  testId?: string;
+  tabs?: boolean;
+}) {
+  return (
+    <div
+      className={tabs ? 'segmented tabs' : 'segmented'}
+      role={tabs ? 'tablist' : 'radiogroup'}
+      aria-label={label}
+      data-testid={testId}
+    >
+      {options.map((option) => {
+        const on = value !== undefined && option.value === value;
+        return (
+          <button
+            key={String(option.value)}
+            type="button"
+            role={tabs ? 'tab' : 'radio'}
+            {...(tabs ? { 'aria-selected': on } : { 'aria-checked': on })}
+            className={on ? 'on' : ''}
+            disabled={option.disabled}
+            onClick={() => onChange(option.value)}
+            data-testid={option.testId}
+          >
+            {option.label}
+          </button>
+        );
+      })}
     </div>
   );
 }

@@ -12,6 +12,7 @@ import {
   ErrorBox,
   Field,
   IntegerInput,
+  Segmented,
   StartStop,
   TaskPicker,
   TextField,
@@ -163,20 +164,12 @@ export function Evaluate() {
           </>
         )}
         <Field label="Tasks">
-          <div className="segmented" role="radiogroup" data-testid="eval-tasks">
-            {TASK_MODES.map((m) => (
-              <button
-                key={m.id}
-                type="button"
-                role="radio"
-                aria-checked={taskMode === m.id}
-                className={taskMode === m.id ? 'on' : ''}
-                onClick={() => setTaskMode(m.id)}
-              >
-                {m.title}
-              </button>
-            ))}
-          </div>
+          <Segmented
+            options={TASK_MODES.map((m) => ({ value: m.id, label: m.title }))}
+            value={taskMode}
+            onChange={setTaskMode}
+            testId="eval-tasks"
+          />
         </Field>
         {taskMode === 'chosen' && (
           <TaskPicker

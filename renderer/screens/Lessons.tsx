@@ -8,18 +8,18 @@ import { nameProblem, useLessons } from '../lesson-context.tsx';
 import { useWhenShown } from '../navigation.tsx';
 import { LessonPage } from '../components/LessonStep.tsx';
 import { ClassTable } from '../components/ClassTable.tsx';
-import { EmptyState, ErrorBox } from '../components/common.tsx';
+import { EmptyState, ErrorBox, Segmented } from '../components/common.tsx';
 
 /** The teacher's tabs: the course as students see it, and the class's progress. */
 const TABS = [
-  ['course', 'Course'],
-  ['class', 'Class'],
+  { value: 'course', label: 'Course', testId: 'lessons-tab-course' },
+  { value: 'class', label: 'Class', testId: 'lessons-tab-class' },
 ] as const;
 
 export function Lessons() {
   const { info } = useLab();
   const lessons = useLessons();
-  const [tab, setTab] = useState<(typeof TABS)[number][0]>('course');
+  const [tab, setTab] = useState<(typeof TABS)[number]['value']>('course');
   useWhenShown('lessons', () => {
     if (!lessons.lessonId) lessons.refreshCourse();
   });
@@ -27,23 +27,7 @@ export function Lessons() {
     <div className="screen lessons-screen">
       <div className="lessons-bar">
         <StudentBar />
-        {info.teacher && (
-          <div className="segmented tabs" role="tablist">
-            {TABS.map(([id, label]) => (
-              <button
-                key={id}
-                type="button"
-                role="tab"
-                aria-selected={tab === id}
-                className={tab === id ? 'on' : ''}
-                onClick={() => setTab(id)}
-                data-testid={`lessons-tab-${id}`}
-              >
-                {label}
-              </button>
-            ))}
-          </div>
-        )}
+        {info.teacher && <Segmented tabs options={TABS} value={tab} onChange={setTab} />}
       </div>
       {tab === 'class' && info.teacher ? <ClassTable /> : lessons.lessonId ? <LessonView /> : <CourseList />}
     </div>

@@ -8,7 +8,15 @@ import { useLab } from '../lab-context.tsx';
 import { useCall } from '../use-call.ts';
 import { SceneView } from '../components/SceneView.tsx';
 import { ReplayPlayer, stepFrames } from '../components/ReplayPlayer.tsx';
-import { CodeBlock, EmptyState, ErrorBox, Field, IntegerInput, TraceList } from '../components/common.tsx';
+import {
+  CodeBlock,
+  EmptyState,
+  ErrorBox,
+  Field,
+  IntegerInput,
+  Segmented,
+  TraceList,
+} from '../components/common.tsx';
 import { AdapterPicker, adaptersFor } from '../components/AdapterPicker.tsx';
 import { AnswerFormatPicker, ModelNameInput } from '../components/ModelPicker.tsx';
 import { useNavigation, useWhenShown } from '../navigation.tsx';
@@ -145,20 +153,15 @@ export function Simulator() {
           </p>
         )}
         <h2>Solver</h2>
-        <div className="segmented" role="radiogroup">
-          {(['scripted', 'program', 'model'] as const).map((m) => (
-            <button
-              key={m}
-              type="button"
-              role="radio"
-              aria-checked={solverKind === m}
-              className={solverKind === m ? 'on' : ''}
-              onClick={() => setSolverKind(m)}
-            >
-              {m === 'scripted' ? 'Scripted' : m === 'program' ? 'My program' : 'Model'}
-            </button>
-          ))}
-        </div>
+        <Segmented
+          options={[
+            { value: 'scripted', label: 'Scripted' },
+            { value: 'program', label: 'My program' },
+            { value: 'model', label: 'Model' },
+          ]}
+          value={solverKind}
+          onChange={setSolverKind}
+        />
         {solverKind === 'model' && (
           <>
             <ModelNameInput models={models.result} value={model} onChange={setModel} />

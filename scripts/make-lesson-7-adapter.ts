@@ -6,25 +6,23 @@
 import { copyFileSync, mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  LESSON_7_ADAPTER,
+  LESSON_7_DATA,
+  LESSON_7_SET,
+  LESSON_7_TRAINING,
+} from '../test/fixtures/lesson-7-recipe.ts';
 
-const out = fileURLToPath(new URL('../test/fixtures/adapters/lesson-7-reach-lora.gguf', import.meta.url));
 process.env.BLAZER_LAB_HOME = mkdtempSync(join(tmpdir(), 'blazer-lesson-7-adapter-'));
 const { inProcessLab } = await import('../api/in-process.ts');
 const { disposeResources } = await import('../api/resources.ts');
 const lab = inProcessLab({ local: true });
 const db = join(process.env.BLAZER_LAB_HOME, 'lesson-7.sqlite');
 
-await lab.call('generate.run', { db, tasks: ['reach_target'], teacher: 'scripted', scenes: 300, workers: 2 });
-await lab.call('train.createSet', { db, name: 'reach', tasks: ['reach_target'], validation: 0.1 });
+await lab.call('generate.run', { db, ...LESSON_7_DATA });
+await lab.call('train.createSet', { db, ...LESSON_7_SET });
 await lab.call('models.addTiny', {});
-const job = await lab.call('train.run', {
-  db,
-  trainingSet: 'reach',
-  base: 'tiny-test',
-  name: 'reach-lora',
-  hyper: { epochs: 100, learningRate: 0.005, batchSize: 4, rank: 8, alpha: 16, maxSteps: 400 },
-});
+const job = await lab.call('train.run', { db, ...LESSON_7_TRAINING });
 if (job.status !== 'succeeded' || !job.adapter) throw new Error(`training ${job.status}: ${job.error}`);
 const evaluation = await lab.call('eval.run', {
   db,
@@ -35,11 +33,11 @@ const evaluation = await lab.call('eval.run', {
   format: 'code',
   threads: 1,
 });
-mkdirSync(dirname(out), { recursive: true });
+mkdirSync(dirname(LESSON_7_ADAPTER), { recursive: true });
 const made = (await lab.call('adapters.list', {})).find((a) => a.name === job.adapter)!;
-copyFileSync(made.path, out);
+copyFileSync(made.path, LESSON_7_ADAPTER);
 console.log(
   `last loss ${job.losses.at(-1)?.[1]}; ${evaluation.tasks.map((t) => `${t.task} ${t.rate}`).join(', ')}`,
 );
-console.log(`wrote ${out}`);
+console.log(`wrote ${LESSON_7_ADAPTER}`);
 await disposeResources();

@@ -5,7 +5,6 @@
 // calls the screens make (models.addTiny, generate.run, train.*, eval.run, robot.*).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inProcessLab } from '../../api/in-process.ts';
 import { disposeResources } from '../../api/resources.ts';
 import { disconnectArm } from '../../api/robot-session.ts';
@@ -14,16 +13,18 @@ import { saveCalibration } from '../../core/robot/calibration-store.ts';
 import { useTempLabHome } from '../helpers.ts';
 import { lessonChecks } from '../fixtures/lesson-checks.ts';
 import {
+  LESSON_7_ADAPTER,
+  LESSON_7_DATA,
+  LESSON_7_SET,
+  LESSON_7_TRAINING,
+} from '../fixtures/lesson-7-recipe.ts';
+import {
   startEmulatedArmProcess,
   testCalibration,
   type EmulatedArmProcess,
 } from '../fixtures/emulated-arm.ts';
 
 const home = useTempLabHome('blazer-lessons-later-');
-/** What lesson 7's recipe trains (scripts/make-lesson-7-adapter.ts). */
-const LESSON_7_ADAPTER = fileURLToPath(
-  new URL('../fixtures/adapters/lesson-7-reach-lora.gguf', import.meta.url),
-);
 const lab = inProcessLab({ local: true });
 /** The dataset every screen and check uses on the lab's own machine unless another is named. */
 const ownDataset = join(home, 'dataset.sqlite');
@@ -217,13 +218,7 @@ describe('lessons 5 to 8, as a student takes them', () => {
     const started = Date.now();
     const seconds = (): number => Math.round((Date.now() - started) / 1000);
     const timings: string[] = [];
-    await lab.call('generate.run', {
-      db,
-      tasks: ['reach_target'],
-      teacher: 'scripted',
-      scenes: 300,
-      workers: 2,
-    });
+    await lab.call('generate.run', { db, ...LESSON_7_DATA });
     timings.push(`generate 300 scenes: ${seconds()} s`);
     const generated = await check(alan, lesson, generate, hand);
     expect(generated.met, generated.message).toBe(true);
@@ -231,12 +226,7 @@ describe('lessons 5 to 8, as a student takes them', () => {
       '300 reach_target episodes by the scripted teacher, 300 of them successes',
     );
 
-    const set = await lab.call('train.createSet', {
-      db,
-      name: 'reach',
-      tasks: ['reach_target'],
-      validation: 0.1,
-    });
+    const set = await lab.call('train.createSet', { db, ...LESSON_7_SET });
     expect(set.perTask).toEqual({ reach_target: 300 });
     await expectChoice(alan, lesson, 'make-a-training-set', 'never trained on', 'To save time');
     await lab.call('models.addTiny', {});
@@ -282,18 +272,13 @@ describe('lessons 5 to 8, as a student takes them', () => {
     // adapter.ts; make it again after any change to the trainer, the prompt or the tiny model) is
     // imported, as the Models screen would.
     if (process.env.BLAZER_LONG_TESTS) {
-      const job = await lab.call('train.run', {
-        db,
-        trainingSet: 'reach',
-        base: 'tiny-test',
-        name: 'reach-lora',
-        hyper: { epochs: 100, learningRate: 0.005, batchSize: 4, rank: 8, alpha: 16, maxSteps: 400 },
-      });
+      const job = await lab.call('train.run', { db, ...LESSON_7_TRAINING });
       expect(job.status).toBe('succeeded');
       expect(job.losses.at(-1)![1]).toBeLessThan(0.1);
       timings.push(`trained 400 steps: ${seconds()} s`);
     } else {
-      await lab.call('adapters.import', { from: LESSON_7_ADAPTER, base: 'tiny-test', name: 'reach-lora' });
+      const { base, name } = LESSON_7_TRAINING;
+      await lab.call('adapters.import', { from: LESSON_7_ADAPTER, base, name });
       timings.push(`imported the recipe's adapter: ${seconds()} s`);
     }
     const tuned = await evaluation('reach-lora');

@@ -1,7 +1,7 @@
 // Dataset: success rates per task and per model, the episodes table (filters, search, virtualised),
 // one episode's prompt, program, trace and failure, and its replay in 3D.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { useNavigation } from '../navigation.tsx';
+import { useCallback, useEffect, useState } from 'react';
+import { useWhenShown } from '../navigation.tsx';
 import type { EpisodeFilter, EpisodeSummary, ModelDescription, PageCursor } from '../../api/types.ts';
 import { LabCallError } from '../../api/framing.ts';
 import { useLab } from '../lab-context.tsx';
@@ -101,13 +101,7 @@ export function Dataset() {
     replay.clear();
   }, [db]);
   // Episodes made on other screens since (a generation, an evaluation) show when the screen does.
-  const shown = useNavigation().current === 'dataset';
-  const loadedOnMount = useRef(shown); // mounted on show: the effect above has just loaded
-  useEffect(() => {
-    if (!shown) return;
-    if (loadedOnMount.current) loadedOnMount.current = false;
-    else reload();
-  }, [shown]);
+  useWhenShown('dataset', reload);
 
   const pick = (row: EpisodeSummary): void => {
     setSelected(row.id);

@@ -198,7 +198,7 @@ export function verdictOfDataset(check: Check<'dataset'>, dbPath: string, shown:
 /** `evaluation`: a fine-tuned model's evaluation run beats its base model's on the task. */
 export function verdictOfEvaluation(check: Check<'evaluation'>, dbPath: string, shown: string): Verdict {
   return withDataset(dbPath, shown, (db) =>
-    compareEvaluations(check, listEvaluations(db), hostedFineTunes(db), shown, modelIdOf),
+    compareEvaluations(check, listEvaluations(db), hostedFineTunes(db), shown, modelIds()),
   );
 }
 
@@ -280,14 +280,22 @@ function hostedFineTunes(db: Db): Map<string, string> {
   return new Map(rows.map((r) => [r.adapter, r.base]));
 }
 
-/** A registered endpoint's model id (what a hosted trainer names as its base); any other name as it is. */
-function modelIdOf(model: string): string {
-  try {
-    const ref = new ModelRegistry().lookup(model);
-    return (ref.kind === 'endpoint' && parseOpenAISpec(ref.spec)?.model) || model;
-  } catch {
-    return model; // no longer registered: only its name is left to match
-  }
+/**
+ * A model's id as a hosted trainer names its base: a registered endpoint's or an openai: spec's model
+ * id; any other name as it is. The registry is read once per verdict (when a name needs it), not
+ * once per pair compared.
+ */
+function modelIds(): (model: string) => string {
+  let endpoints: Map<string, string> | undefined;
+  const specOf = (model: string): string | undefined => {
+    try {
+      endpoints ??= new Map(new ModelRegistry().endpoints().map((e) => [e.name, e.spec]));
+    } catch {
+      endpoints = new Map(); // an unreadable registry: only names are left to match
+    }
+    return endpoints.get(model);
+  };
+  return (model) => parseOpenAISpec(specOf(model) ?? model)?.model ?? model;
 }
 
 /** `real-trial`: a trial on the real arm, marked by the operator. */
